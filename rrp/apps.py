@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RrpConfig(AppConfig):
+    name = "rrp"
+    verbose_name = "Organisation and people"

@@ -1,0 +1,127 @@
+"""The one place that grants, revokes and checks object permissions.
+
+Every app goes through these functions so that the choices django-guardian leaves open are made
+once: model-wide ("global") permissions never widen what a person sees, a superuser has no
+clinical access by being a superuser, and every grant or revocation is written to PermissionEvent.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from rrp.models import PermissionEvent
+
+_generation = [0]
+
+
+def _codename(perm: str, obj: Model) -> str:
+    """Accept "view" or "incidents.view_incident" and return the full permission name."""
+    if "." in perm:
+        return perm
+    meta = obj._meta
+    return f"{meta.app_label}.{perm}_{meta.model_name}"
+
+
+def _record(action, perms, target, obj, by, reason):
+    PermissionEvent.objects.bulk_create(
+        PermissionEvent(
+            action=action,
+            permission=_codename(perm, obj),
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            user=None if isinstance(target, Group) else target,
+            group=target if isinstance(target, Group) else None,
+            actor=by,
+            reason=reason[:200],
+        )
+        for perm in perms
+    )
+
+
+def grant(perms: Iterable[str], *, to, obj: Model, by=None, reason: str = "") -> None:
+    """Give a user or group the permissions on one object, and record it."""
+    perms = list(perms)
+    for perm in perms:
+        assign_perm(_codename(perm, obj), to, obj)
+    _record(PermissionEvent.Action.GRANT, perms, to, obj, by, reason)
+    permissions_changed()
+
+
+def revoke(perms: Iterable[str], *, frm, obj: Model, by=None, reason: str = "") -> None:
+    """Take permissions on one object away from a user or group, and record it."""
+    perms = list(perms)
+    for perm in perms:
+        remove_perm(_codename(perm, obj), frm, obj)
+    _record(PermissionEvent.Action.REVOKE, perms, frm, obj, by, reason)
+    permissions_changed()
+
+
+def visible(user, perm: str, queryset: QuerySet) -> QuerySet:
+    """Return the rows of `queryset` on which `user` holds `perm` as an object permission."""
+    if not user.is_authenticated:
+        return queryset.none()
+    return get_objects_for_user(
+        user,
+        _codename(perm, queryset.model()),
+        klass=queryset,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def _checker(user) -> ObjectPermissionChecker:
+    # One checker per user object caches answers within a request; any grant, revocation or
+    # change of group membership bumps the generation so a stale answer is never reused.
+    cached = getattr(user, "_rrp_checker", None)
+    if cached is None or cached[0] != _generation[0]:
+        cached = (_generation[0], ObjectPermissionChecker(user))
+        user._rrp_checker = cached
+    return cached[1]
+
+
+def has(user, perm: str, obj: Model) -> bool:
+    """Return True when `user` holds `perm` on `obj` as an object permission.
+
+    Superusers administer reference data and hold no clinical access by being superusers
+    (guardian's checker would answer yes to everything for them).
+    """
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return False
+    return _checker(user).has_perm(_codename(perm, obj).split(".", 1)[1], obj)
+
+
+def prefetch(user, objects) -> None:
+    """Load `user`'s permissions on many objects in one query, for list pages."""
+    if user.is_authenticated and not user.is_superuser and objects:
+        _checker(user).prefetch_perms(objects)
+
+
+def permissions_changed() -> None:
+    """Invalidate cached permission answers (call after changing group membership)."""
+    _generation[0] += 1
+
+
+def get_or_404(user, queryset: QuerySet, pk, perm: str | None = None):
+    """Return the object if `user` may view it, else 404; 403 if they may view but lack `perm`.
+
+    The 404 keeps the existence of a record from anyone who may not see it.
+    """
+    try:
+        obj = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if not has(user, "view", obj):
+        raise Http404
+    if perm and perm != "view" and not has(user, perm, obj):
+        raise PermissionDenied
+    return obj
+
+
+def can(user, perm: str, obj: Model) -> bool:
+    """Alias of `has` for templates' context flags (can_edit and so on)."""
+    return has(user, perm, obj)

@@ -1,0 +1,56 @@
+"""What kind of person a user is, for navigation, home pages and the demo."""
+
+from rrp.models import CarerLink, ServiceUser, StaffProfile
+
+ADMIN = "admin"
+SERVICE_USER = "service_user"
+CARER = "carer"
+
+
+def role_of(user) -> str | None:
+    """Return a StaffProfile.Role value, "service_user", "carer", "admin" or None."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_rrp_role", False)
+    if cached is not False:
+        return cached
+    role = None
+    if user.is_superuser:
+        role = ADMIN
+    else:
+        staff = StaffProfile.objects.filter(user=user).values_list("role", flat=True).first()
+        if staff:
+            role = staff
+        elif ServiceUser.objects.filter(user=user).exists():
+            role = SERVICE_USER
+        elif CarerLink.objects.filter(carer=user).exists():
+            role = CARER
+    user._rrp_role = role
+    return role
+
+
+def is_staff_role(role: str | None) -> bool:
+    return role in StaffProfile.Role.values
+
+
+def staff_wards(user):
+    """Return the wards a member of staff is assigned to (a queryset)."""
+    from rrp.models import Ward
+
+    return Ward.objects.filter(assignments__staff__user=user)
+
+
+def lead_wards(user):
+    """Return the wards of the division a recovery lead covers."""
+    from rrp.models import Ward
+
+    return Ward.objects.filter(division__staff__user=user, division__staff__role="recovery_lead")
+
+
+def cared_for(user):
+    """Return the service users who have an active consent for this carer."""
+    return ServiceUser.objects.filter(
+        carer_links__carer=user,
+        carer_links__consented_at__isnull=False,
+        carer_links__withdrawn_at__isnull=True,
+    )

@@ -1,0 +1,65 @@
+from rest_framework import serializers
+
+from rrp.models import Admission, ServiceUser, Ward
+from rrp.nhs_number import normalise_nhs_number, validate_nhs_number
+
+
+class WardSerializer(serializers.ModelSerializer):
+    division = serializers.StringRelatedField()
+
+    class Meta:
+        model = Ward
+        fields = ["id", "name", "description", "beds", "division", "target_rate"]
+
+
+class ServiceUserSerializer(serializers.ModelSerializer):
+    service_user = serializers.IntegerField(source="pk", read_only=True)
+    ward = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceUser
+        fields = [
+            "id",
+            "service_user",
+            "ward",
+            "nhs_number",
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex",
+            "gender_reassignment",
+            "ethnicity",
+            "religion",
+            "sexual_orientation",
+            "marital_status",
+            "pregnancy",
+            "disability",
+            "learning_disability",
+            "autism",
+            "mental_disorder",
+        ]
+
+    def get_ward(self, person) -> int | None:
+        current = getattr(person, "current_admissions", None)
+        if current is not None:
+            return current[0].ward_id if current else None
+        ward = person.current_ward
+        return ward.pk if ward else None
+
+    def validate_nhs_number(self, value):
+        value = normalise_nhs_number(value)
+        validate_nhs_number(value)
+        return value
+
+
+class AdmissionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Admission
+        fields = ["id", "service_user", "ward", "start", "end", "ended_by_transfer"]
+        read_only_fields = ["ended_by_transfer"]
+
+
+class TransferSerializer(serializers.Serializer):
+    ward = serializers.PrimaryKeyRelatedField(queryset=Ward.objects.all())
+    at = serializers.DateTimeField()
