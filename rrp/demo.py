@@ -36,6 +36,11 @@ class Cast:
     def kai_transfer(self) -> datetime.datetime:
         return self.now - datetime.timedelta(days=200)
 
+    @property
+    def willow_rule_lifted(self) -> datetime.datetime:
+        """When Willow's blanket rule was lifted after challenges: restraint on Willow falls after it."""
+        return (self.now - datetime.timedelta(days=330)).replace(hour=14, minute=0, second=0, microsecond=0)
+
 
 STAFF = [
     # username, first, last, job title, role, wards, division
