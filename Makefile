@@ -29,6 +29,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: install lint
 	RRP_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -22,7 +22,9 @@ def main() -> int:
         print("build_assets: the stylesheet still refers to assets.nhs.uk", file=sys.stderr)
         return 1
     TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(stripped.replace("/*# sourceMappingURL=nhsuk-frontend.min.css.map */", ""), encoding="utf-8")
+    TARGET.write_text(
+        stripped.replace("/*# sourceMappingURL=nhsuk-frontend.min.css.map */", ""), encoding="utf-8"
+    )
     print(f"build_assets: wrote {TARGET.relative_to(ROOT)} ({count} @font-face rules removed)")
     return 0
 
