@@ -100,7 +100,7 @@ def service_user_detail(request, pk):
             "can_change": can_change,
             "summaries": summaries,
             "people_to_notify": person.people_to_notify.all(),
-            "history": history_rows(person) if can_change else [],
+            "history": history_rows(person),
         },
     )
 

@@ -127,3 +127,31 @@ def test_pages_use_the_nhs_frontend_served_locally(client, nurse):
     assert "<script>" not in response.text
     assert "Content-Security-Policy" in response.headers
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_admin_creating_a_ward_gives_its_team_and_leads_access(client, admin, org):
+    from rrp import permissions
+    from rrp.models import Ward
+
+    client.force_login(admin)
+    response = client.post(
+        "/admin/rrp/ward/add/",
+        {
+            "division": org["forensic"].pk,
+            "name": "Birch",
+            "description": "Low secure",
+            "beds": 12,
+            "target_rate": "",
+        },
+    )
+    assert response.status_code == 302
+    ward = Ward.objects.get(name="Birch")
+    assert ward.staff_group and ward.managers_group
+    lead = make_staff_for_test(org)
+    assert permissions.has(lead, "view", ward)
+
+
+def make_staff_for_test(org):
+    from tests.conftest import make_staff
+
+    return make_staff("lead.two", "recovery_lead", [], org["forensic"])

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         if scale:
             if scale < 0:
                 raise CommandError("--scale must be a positive number of incidents.")
-            for module in app_modules("demo"):
-                if hasattr(module, "seed_scale"):
-                    module.seed_scale(cast, scale, stdout=self.stdout)
+            # Each app's `scale.py` adds its share in bulk, in INSTALLED_APPS order.
+            for module in app_modules("scale"):
+                self.stdout.write(f"Adding volume with {module.__name__} ...")
+                module.seed_scale(cast, scale, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in as any persona in README.md."))
