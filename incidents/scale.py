@@ -16,6 +16,8 @@ stopped carries on where it stopped), in batches of a few thousand, each batch i
 """
 
 import datetime
+import multiprocessing
+import os
 import random
 from bisect import bisect_right
 from collections import Counter
@@ -23,7 +25,8 @@ from itertools import accumulate
 
 from django.apps import apps
 from django.contrib.auth.models import Permission, User
-from django.db import connection, transaction
+from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -139,6 +142,14 @@ def targets(wards, n: int) -> dict:
     return {ward.pk: share + (1 if index < rest else 0) for index, ward in enumerate(wards)}
 
 
+def workers() -> int:
+    """How many processes load incidents (RRP_SCALE_WORKERS, default 1; PostgreSQL only)."""
+    try:
+        return max(1, int(os.environ.get("RRP_SCALE_WORKERS", "1")))
+    except ValueError:
+        return 1
+
+
 def seed_scale(cast, n: int, *, stdout=None) -> Counter:
     """Top the scale wards up to n incidents in all, and report what was added."""
     ensure_demo_only()
@@ -152,14 +163,32 @@ def seed_scale(cast, n: int, *, stdout=None) -> Counter:
         Incident.objects.filter(ward__in=wards).values_list("ward_id").annotate(n=Count("id")).order_by()
     )
     want = targets(wards, n)
+    work = [(ward, have.get(ward.pk, 0), want[ward.pk] - have.get(ward.pk, 0)) for ward in wards]
+    work = [item for item in work if item[2] > 0]
     started = timezone.now()
     perms = _permission_ids()
-    total_missing = sum(max(0, want[w.pk] - have.get(w.pk, 0)) for w in wards)
-    for ward in wards:
-        missing = want[ward.pk] - have.get(ward.pk, 0)
-        if missing <= 0:
-            continue
-        plan = _WardPlan(ward, cast.now, admin, seed=f"incidents-{ward.name}-{have.get(ward.pk, 0)}")
+    total = sum(missing for _ward, _have, missing in work)
+    count = min(workers(), len(work)) if connection.vendor == "postgresql" else 1
+    if count > 1:
+        _say(stdout, f"  loading {total:,} incidents with {count} processes")
+        added = _in_parallel(work, count, cast.now, admin, perms, stdout, total)
+    else:
+        added = _load(work, cast.now, admin, perms, stdout, total)
+    if added:
+        analyse()
+        seconds = (timezone.now() - started).total_seconds()
+        summary = ", ".join(f"{number:,} {what}" for what, number in added.items())
+        _say(stdout, f"  added {summary} in {seconds:.1f} s")
+    else:
+        _say(stdout, f"  the scale wards already hold {n:,} incidents; nothing added")
+    return added
+
+
+def _load(work, now, admin, perms, stdout, total) -> Counter:
+    added = Counter()
+    started = timezone.now()
+    for ward, have, missing in work:
+        plan = _WardPlan(ward, now, admin, seed=f"incidents-{ward.name}-{have}")
         while missing > 0:
             size = min(BATCH, missing)
             with transaction.atomic():
@@ -169,14 +198,62 @@ def seed_scale(cast, n: int, *, stdout=None) -> Counter:
             done = added["incidents"]
             if done % 50_000 < size or missing <= 0:
                 rate = done / max((timezone.now() - started).total_seconds(), 0.001)
-                _say(stdout, f"  {done:,} of {total_missing:,} incidents ({rate:,.0f} a second)")
-    seconds = (timezone.now() - started).total_seconds()
-    if added:
-        summary = ", ".join(f"{count:,} {what}" for what, count in added.items())
-        _say(stdout, f"  added {summary} in {seconds:.1f} s")
-    else:
-        _say(stdout, f"  the scale wards already hold {n:,} incidents; nothing added")
+                _say(stdout, f"  {done:,} of {total:,} incidents ({rate:,.0f} a second)")
     return added
+
+
+def _worker(work, now, admin, perms, stdout, total, results):
+    try:
+        results.put(("ok", dict(_load(work, now, admin, perms, stdout, total))))
+    except Exception as exc:  # reported by the parent
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connections.close_all()
+
+
+def _in_parallel(work, count, now, admin, perms, stdout, total) -> Counter:
+    """Share the wards between `count` forked processes, each with its own connection."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    connections.close_all()
+    processes = [
+        context.Process(target=_worker, args=(work[index::count], now, admin, perms, stdout, total, results))
+        for index in range(count)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    added = Counter()
+    errors = []
+    for kind, value in outcomes:
+        if kind == "ok":
+            added.update(value)
+        else:
+            errors.append(value)
+    if errors:
+        raise CommandError(f"Loading stopped: {'; '.join(errors)}. Run the command again to carry on.")
+    return added
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL), so plans fit the new volume."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table
+        for model in (
+            Incident,
+            Intervention,
+            StaffInvolvement,
+            IncidentGroupObjectPermission,
+            IncidentUserObjectPermission,
+            PermissionEvent,
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _permission_ids() -> dict:
@@ -324,8 +401,11 @@ class _WardPlan:
             incident._history_user = reporter
             incident._change_reason = REASON
             incidents.append(incident)
-            staff = [reporter, *rng.sample(self.reporters, min(len(self.reporters), rng.randrange(1, 3)))]
-            staff = list({u.pk: u for u in staff}.values())
+            staff = [reporter]
+            if rng.random() < 0.5:
+                other = rng.choice(self.reporters)
+                if other.pk != reporter.pk:
+                    staff.append(other)
             children.append((interventions, staff))
 
         bulk_create_with_history(incidents, Incident, batch_size=1000, default_user=self.admin)
