@@ -13,9 +13,9 @@ until the time is up: staff open their home page, the incident list (first or a 
 or without filters), an incident, the people list and the API list, and save new records; service
 users open their home page and their own incidents. Think time between actions is random.
 
-Writes: staff save incident drafts through the API (`POST /api/v1/incidents/`, one form token
-each) when the incidents API exists; before that, a write the foundation supports: adding and
-admitting a person through the form. Afterwards the database is checked: every write that
+Writes: staff save incident drafts through the API (`POST /api/v1/incidents/`) when the
+incidents API exists; before that, a write the foundation supports: adding and admitting a
+person through the form. Afterwards the database is checked: every write that
 answered success is there exactly once, and nothing else was added by the simulated people.
 Everything the writes added stays in the database, and the report says how many rows.
 
@@ -31,14 +31,15 @@ import os
 import random
 import re
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-import uuid
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,18 +211,17 @@ class Budget:
 
 
 def write_incident_draft(person):
-    """Save an incident draft through the API for someone on the nurse's ward."""
+    """Save an incident draft through the API for someone on the member of staff's ward."""
     people = person.plan["people_by_user"].get(person.session.username)
     if not people:
         return person.home()
-    token = str(uuid.uuid4())
-    payload = {"service_user": person.rng.choice(people), "form_token": token, **person.plan["draft"]}
+    payload = {"service_user": person.rng.choice(people), **person.plan["draft"]}
     status, _loc, body = person.timed(
         "save draft (API)", "POST", person.plan["api_list"], (201,), payload=payload
     )
     if status == 201:
         with person.stats.lock:
-            person.stats.writes.append(("incident", token))
+            person.stats.writes.append(("incident", json.loads(body)["id"]))
 
 
 def write_person(person):
@@ -308,7 +308,12 @@ def plan_for(users, think):
             )
     if api_list:
         plan["write"] = write_incident_draft
-        plan["draft"] = {"place": "Lounge", "reason_code": "10", "reason_description": "Load test draft."}
+        plan["draft"] = {
+            "place": "Lounge",
+            "reason_code": "10",
+            "reason_description": "Load test: a draft saved at the end of a shift.",
+            "deescalation": ["talk_down", "space"],
+        }
     else:
         plan["write"] = write_person
         plan["nhs_numbers"] = [_next_nhs_number() for _ in range(5000)]
@@ -353,9 +358,7 @@ def verify(writes, kind, before, after):
 
     keys = [key for _kind, key in writes]
     if kind == "incident":
-        stored = Counter(
-            str(t) for t in Incident.objects.filter(form_token__in=keys).values_list("form_token", flat=True)
-        )
+        stored = Counter(Incident.objects.filter(pk__in=keys).values_list("pk", flat=True))
     else:
         stored = Counter(ServiceUser.objects.filter(nhs_number__in=keys).values_list("nhs_number", flat=True))
     lost = [k for k in keys if stored[k] == 0]
@@ -367,6 +370,17 @@ def verify(writes, kind, before, after):
         "duplicated": len(duplicated),
         "unexpected rows": unexpected,
     }
+
+
+def port_is_free(port) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((HOST, port)) != 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
 
 
 def start_server(port, workers):
@@ -383,6 +397,8 @@ def start_server(port, workers):
         env=env,
     )
     for _ in range(100):
+        if server.poll() is not None:
+            raise SystemExit("gunicorn stopped while starting; see the messages above")
         try:
             connection = http.client.HTTPConnection(HOST, port, timeout=2)
             connection.request("GET", "/accounts/login/")
@@ -411,14 +427,17 @@ def main():
     users = pick_users(args.users)
     plan = plan_for({u for u, _kind in users}, tuple(args.think))
     kind = "incident" if plan["write"] is write_incident_draft else "person"
-    server = start_server(args.port, args.workers) if args.start_server else None
+    server = None
+    if args.start_server:
+        if not port_is_free(args.port):
+            args.port = free_port()
+            print(f"Something else listens on the chosen port; starting gunicorn on {args.port} instead.")
+        server = start_server(args.port, args.workers)
     try:
-        sessions = []
+        sessions = [(Session(args.port, u.username, settings.RRP_DEMO_PASSWORD), role) for u, role in users]
         start = time.perf_counter()
-        for user, role in users:
-            session = Session(args.port, user.username, settings.RRP_DEMO_PASSWORD)
-            session.login()
-            sessions.append((session, role))
+        with ThreadPoolExecutor(max_workers=args.workers * 2) as pool:
+            list(pool.map(lambda pair: pair[0].login(), sessions))  # a failed sign-in stops the run
         login_seconds = time.perf_counter() - start
         stats = Stats()
         before = counts_now(kind)
