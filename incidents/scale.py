@@ -24,11 +24,14 @@ from collections import Counter
 from itertools import accumulate
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.db.models import Count
 from django.utils import timezone
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 from simple_history.utils import bulk_create_with_history
 
 from incidents.codes import DEESCALATION_TECHNIQUES, GROUP_OF, InterventionGroup
@@ -166,14 +169,13 @@ def seed_scale(cast, n: int, *, stdout=None) -> Counter:
     work = [(ward, have.get(ward.pk, 0), want[ward.pk] - have.get(ward.pk, 0)) for ward in wards]
     work = [item for item in work if item[2] > 0]
     started = timezone.now()
-    perms = _permission_ids()
     total = sum(missing for _ward, _have, missing in work)
     count = min(workers(), len(work)) if connection.vendor == "postgresql" else 1
     if count > 1:
         _say(stdout, f"  loading {total:,} incidents with {count} processes")
-        added = _in_parallel(work, count, cast.now, admin, perms, stdout, total)
+        added = _in_parallel(work, count, cast.now, admin, stdout, total)
     else:
-        added = _load(work, cast.now, admin, perms, stdout, total)
+        added = _load(work, cast.now, admin, stdout, total)
     if added:
         analyse()
         seconds = (timezone.now() - started).total_seconds()
@@ -184,7 +186,7 @@ def seed_scale(cast, n: int, *, stdout=None) -> Counter:
     return added
 
 
-def _load(work, now, admin, perms, stdout, total) -> Counter:
+def _load(work, now, admin, stdout, total) -> Counter:
     added = Counter()
     started = timezone.now()
     for ward, have, missing in work:
@@ -193,7 +195,7 @@ def _load(work, now, admin, perms, stdout, total) -> Counter:
             size = min(BATCH, missing)
             with transaction.atomic():
                 fast_load()
-                added.update(plan.batch(size, perms))
+                added.update(plan.batch(size))
             missing -= size
             done = added["incidents"]
             if done % 50_000 < size or missing <= 0:
@@ -202,22 +204,22 @@ def _load(work, now, admin, perms, stdout, total) -> Counter:
     return added
 
 
-def _worker(work, now, admin, perms, stdout, total, results):
+def _worker(work, now, admin, stdout, total, results):
     try:
-        results.put(("ok", dict(_load(work, now, admin, perms, stdout, total))))
+        results.put(("ok", dict(_load(work, now, admin, stdout, total))))
     except Exception as exc:  # reported by the parent
         results.put(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         connections.close_all()
 
 
-def _in_parallel(work, count, now, admin, perms, stdout, total) -> Counter:
+def _in_parallel(work, count, now, admin, stdout, total) -> Counter:
     """Share the wards between `count` forked processes, each with its own connection."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     connections.close_all()
     processes = [
-        context.Process(target=_worker, args=(work[index::count], now, admin, perms, stdout, total, results))
+        context.Process(target=_worker, args=(work[index::count], now, admin, stdout, total, results))
         for index in range(count)
     ]
     for process in processes:
@@ -254,11 +256,6 @@ def analyse() -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(tables)}")
-
-
-def _permission_ids() -> dict:
-    rows = Permission.objects.filter(content_type__app_label="incidents", content_type__model="incident")
-    return {p.codename: p.pk for p in rows}
 
 
 class _WardPlan:
@@ -323,7 +320,7 @@ class _WardPlan:
             return rng.choice([Incident.Status.SUBMITTED, Incident.Status.SIGNED_OFF])
         return Incident.Status.SUBMITTED if rng.random() < 0.03 else Incident.Status.SIGNED_OFF
 
-    def batch(self, size: int, perms: dict) -> Counter:
+    def batch(self, size: int) -> Counter:
         rng, now = self.rng, self.now
         incidents, children = [], []
         for _ in range(size):
@@ -432,8 +429,8 @@ class _WardPlan:
         bulk_create_with_history(rows, Intervention, batch_size=2000, default_user=self.admin)
         bulk_create_with_history(involved, StaffInvolvement, batch_size=2000, default_user=self.admin)
         ids = [i.pk for i in incidents]
-        grants = grant_incidents(self.ward, min(ids), max(ids), perms)
-        reviews = create_reviews(incidents, self.rng, self.now, self.manager)
+        grants = grant_incidents(self.ward, min(ids), max(ids))
+        reviews = create_reviews(incidents, self.rng, self.now, self.ward)
         counts = Counter(
             {
                 "incidents": len(incidents),
@@ -447,68 +444,220 @@ class _WardPlan:
         return counts
 
 
-def grant_incidents(ward: Ward, lo: int, hi: int, perms: dict) -> int:
-    """Grant, in bulk, what `incidents.services` grants, on the ward's incidents with ids lo..hi."""
-    incident_t = Incident._meta.db_table
-    ward_t = Ward._meta.db_table
-    division_t = Division._meta.db_table
-    person_t = ServiceUser._meta.db_table
-    group_t = IncidentGroupObjectPermission._meta.db_table
-    user_t = IncidentUserObjectPermission._meta.db_table
-    event_t = PermissionEvent._meta.db_table
-    where = "i.ward_id = %s AND i.id BETWEEN %s AND %s"
-    joins = (
-        f"FROM {incident_t} i JOIN {ward_t} w ON w.id = i.ward_id JOIN {division_t} d ON d.id = w.division_id"
-    )
+EVENT_COLUMNS = "at, actor_id, action, permission, object_type, object_id, user_id, group_id, reason"
+
+
+def grant_in_bulk(model, *, source, where, params, grants, at, actor, reason) -> int:
+    """Grant object permissions on many rows of `model` at once, and record each grant.
+
+    `source` is a FROM clause in which the rows are aliased `o` (joined to their ward `w`, its
+    division `d` and the person `p` as needed); `grants` lists (codename, "group" or "user", SQL for
+    the group or user id, extra condition or ""). Each grant is one INSERT ... SELECT into the
+    model's direct foreign-key permission table and one into PermissionEvent, as
+    `rrp.permissions.grant` would write them one by one.
+    """
+    ctype = ContentType.objects.get_for_model(model)
+    ids = dict(Permission.objects.filter(content_type=ctype).values_list("codename", "pk"))
+    tables = {"group": get_group_obj_perms_model(model), "user": get_user_obj_perms_model(model)}
+    label = model._meta.label_lower
     total = 0
-    event_columns = "at, actor_id, action, permission, object_type, object_id, user_id, group_id, reason"
     with connection.cursor() as cursor:
-        for codename, group in (
-            ("view_incident", "w.staff_group_id"),
-            ("change_incident", "w.staff_group_id"),
-            ("sign_off_incident", "w.managers_group_id"),
-            ("mark_error_incident", "w.managers_group_id"),
-            ("view_incident", "d.leads_group_id"),
-        ):
+        for codename, kind, target, condition in grants:
+            extra = f" AND {condition}" if condition else ""
+            table = tables[kind]._meta.db_table
             cursor.execute(
-                f"INSERT INTO {group_t} (permission_id, group_id, content_object_id) "  # noqa: S608
-                f"SELECT %s, {group}, i.id {joins} WHERE {where}",
-                [perms[codename], ward.pk, lo, hi],
+                f"INSERT INTO {table} (permission_id, {kind}_id, content_object_id) "  # noqa: S608
+                f"SELECT %s, {target}, o.id {source} WHERE {where}{extra}",
+                [ids[codename], *params],
             )
             total += cursor.rowcount
+            user, group = (target, "NULL") if kind == "user" else ("NULL", target)
             cursor.execute(
-                f"INSERT INTO {event_t} ({event_columns}) "  # noqa: S608
-                f"SELECT i.created_at, i.reported_by_id, 'grant', %s, 'incidents.incident', "
-                f"CAST(i.id AS VARCHAR(40)), NULL, {group}, 'incident recorded' {joins} WHERE {where}",
-                [f"incidents.{codename}", ward.pk, lo, hi],
+                f"INSERT INTO {PermissionEvent._meta.db_table} ({EVENT_COLUMNS}) "  # noqa: S608
+                f"SELECT {at}, {actor}, 'grant', %s, %s, CAST(o.id AS VARCHAR(40)), {user}, {group}, "
+                f"%s {source} WHERE {where}{extra}",
+                [f"{model._meta.app_label}.{codename}", label, reason, *params],
             )
-        # The person sees their own incident once it is submitted, if they have a sign-in.
-        own = (
-            f"FROM {incident_t} i JOIN {person_t} p ON p.id = i.service_user_id "
-            f"WHERE {where} AND p.user_id IS NOT NULL AND i.status <> 'draft'"
-        )
-        cursor.execute(
-            f"INSERT INTO {user_t} (permission_id, user_id, content_object_id) "  # noqa: S608
-            f"SELECT %s, p.user_id, i.id {own}",
-            [perms["view_incident"], ward.pk, lo, hi],
-        )
-        total += cursor.rowcount
-        cursor.execute(
-            f"INSERT INTO {event_t} ({event_columns}) "  # noqa: S608
-            f"SELECT i.submitted_at, i.submitted_by_id, 'grant', 'incidents.view_incident', "
-            f"'incidents.incident', CAST(i.id AS VARCHAR(40)), p.user_id, NULL, "
-            f"'own incident, submitted' {own}",
-            [ward.pk, lo, hi],
-        )
     permissions.permissions_changed()
     return total
 
 
-def create_reviews(incidents, rng, now, manager) -> int:
+def _tables():
+    return {
+        "incident": Incident._meta.db_table,
+        "ward": Ward._meta.db_table,
+        "division": Division._meta.db_table,
+        "person": ServiceUser._meta.db_table,
+    }
+
+
+def grant_incidents(ward: Ward, lo: int, hi: int) -> int:
+    """Grant, in bulk, what `incidents.services` grants, on the ward's incidents with ids lo..hi."""
+    t = _tables()
+    source = (
+        f"FROM {t['incident']} o JOIN {t['ward']} w ON w.id = o.ward_id "
+        f"JOIN {t['division']} d ON d.id = w.division_id JOIN {t['person']} p ON p.id = o.service_user_id"
+    )
+    common = {
+        "source": source,
+        "where": "o.ward_id = %s AND o.id BETWEEN %s AND %s",
+        "params": [ward.pk, lo, hi],
+    }
+    total = grant_in_bulk(
+        Incident,
+        grants=[
+            ("view_incident", "group", "w.staff_group_id", ""),
+            ("change_incident", "group", "w.staff_group_id", ""),
+            ("sign_off_incident", "group", "w.managers_group_id", ""),
+            ("mark_error_incident", "group", "w.managers_group_id", ""),
+            ("view_incident", "group", "d.leads_group_id", ""),
+        ],
+        at="o.created_at",
+        actor="o.reported_by_id",
+        reason="incident recorded",
+        **common,
+    )
+    # The person sees their own incident once it is submitted, if they have a sign-in.
+    total += grant_in_bulk(
+        Incident,
+        grants=[("view_incident", "user", "p.user_id", "p.user_id IS NOT NULL AND o.status <> 'draft'")],
+        at="o.submitted_at",
+        actor="o.submitted_by_id",
+        reason="own incident, submitted",
+        **common,
+    )
+    return total
+
+
+REVIEW_SUMMARIES = [
+    "We agreed the evening staff handover left the lounge without a familiar face; a named nurse now "
+    "stays until the handover ends.",
+    "The person told us loud voices made it worse. Staff will offer the quiet room sooner.",
+    "The search on return from leave was the trigger; the team will ask the person first.",
+]
+
+
+def create_reviews(incidents, rng, now, ward) -> int:
     """Post-incident reviews for the submitted incidents, in bulk, when the reviews app is installed.
 
-    Returns how many were made (0 without the app).
+    What `reviews.services` would have made by now: one review per submitted incident, due
+    RRP_REVIEW_DUE_HOURS after it ended, shared with the ward's team, its managers, the division's
+    leads and the person; older ones held (or declined) and closed, with the staff account that
+    makes them "held with staff", and open to the division's review panel. Returns how many.
     """
-    if review_model() is None:
+    Review = review_model()
+    if Review is None:
         return 0
-    return 0
+    Account = apps.get_model("reviews", "Account")
+    hours = datetime.timedelta(hours=settings.RRP_REVIEW_DUE_HOURS)
+    manager = ward_manager(ward)
+    reviews, accounts = [], []
+    for incident in incidents:
+        if incident.status == Incident.Status.DRAFT:
+            continue
+        ended = incident.ended_at or incident.started_at
+        review = Review(incident=incident, created_at=incident.submitted_at, due_at=ended + hours)
+        held = ended + datetime.timedelta(hours=rng.uniform(2, 120))
+        closes = held + datetime.timedelta(days=rng.uniform(1, 10))
+        if incident.status == Incident.Status.SIGNED_OFF and closes < now:
+            taking_part = rng.random() < 0.75
+            review.participation = "taking_part" if taking_part else "declined"
+            review.not_held_reason = "" if taking_part else "Did not want to go over it again."
+            review.held_at = held if taking_part else None
+            review.facilitator = manager
+            review.summary = rng.choice(REVIEW_SUMMARIES)
+            review.person_agreement = "agreed" if taking_part else ""
+            review.status, review.closed_at, review.closed_by = "closed", closes, manager
+            review.held_with_service_user = taking_part
+            review.held_with_staff = rng.random() < 0.9
+            if review.held_with_staff:
+                account = Account(
+                    review=review,
+                    kind="staff",
+                    author=incident.reported_by,
+                    last_written_by=incident.reported_by,
+                    what_happened="We held him in the lounge after he hit out; I spoke to him throughout.",
+                    what_would_have_helped="Knowing about the phone call earlier.",
+                    status="shared",
+                    updated_at=held,
+                )
+                account._history_date, account._history_user = held, incident.reported_by
+                account._change_reason = REASON
+                accounts.append(account)
+        review._history_date, review._history_user = review.created_at, incident.submitted_by
+        review._change_reason = REASON
+        reviews.append(review)
+    if not reviews:
+        return 0
+    bulk_create_with_history(reviews, Review, batch_size=1000)
+    for account in accounts:
+        account.review_id = account.review.pk
+    bulk_create_with_history(accounts, Account, batch_size=2000)
+    t = _tables()
+    source = (
+        f"FROM {Review._meta.db_table} o JOIN {t['incident']} i ON i.id = o.incident_id "
+        f"JOIN {t['ward']} w ON w.id = i.ward_id JOIN {t['division']} d ON d.id = w.division_id "
+        f"JOIN {t['person']} p ON p.id = i.service_user_id"
+    )
+    ids = [r.pk for r in reviews]
+    common = {"source": source, "where": "i.ward_id = %s AND o.id BETWEEN %s AND %s"}
+    params = [ward.pk, min(ids), max(ids)]
+    grant_in_bulk(
+        Review,
+        grants=[
+            ("view_review", "group", "w.staff_group_id", ""),
+            ("change_review", "group", "w.staff_group_id", ""),
+            ("close_review", "group", "w.managers_group_id", ""),
+            ("view_review", "group", "d.leads_group_id", ""),
+            ("view_review", "user", "p.user_id", "p.user_id IS NOT NULL"),
+            ("contribute_review", "user", "p.user_id", "p.user_id IS NOT NULL"),
+        ],
+        at="o.created_at",
+        actor="i.submitted_by_id",
+        reason="review created",
+        params=params,
+        **common,
+    )
+    grant_in_bulk(
+        Review,
+        grants=[("panel_review", "group", "d.peers_group_id", "o.status = 'closed'")],
+        at="o.closed_at",
+        actor="o.closed_by_id",
+        reason="closed: review panel",
+        params=params,
+        **common,
+    )
+    return len(reviews)
+
+
+def ward_manager(ward):
+    return User.objects.filter(groups=ward.managers_group).order_by("username").first()
+
+
+def reviews_top_up(wards=None, *, stdout=None) -> int:
+    """Give every submitted incident on the scale wards (or on `wards`) its review, in batches.
+
+    For a database loaded before the reviews app was installed; a load with the app installed
+    makes the reviews as it goes.
+    """
+    Review = review_model()
+    if Review is None:
+        return 0
+    rng = random.Random("reviews")  # noqa: S311
+    now = timezone.now()
+    made = 0
+    for ward in wards or scale_wards():
+        while True:
+            batch = list(
+                Incident.objects.filter(ward=ward, review__isnull=True)
+                .exclude(status=Incident.Status.DRAFT)
+                .select_related("reported_by", "submitted_by")
+                .order_by("pk")[:BATCH]
+            )
+            if not batch:
+                break
+            with transaction.atomic():
+                fast_load()
+                made += create_reviews(batch, rng, now, ward)
+        _say(stdout, f"  {ward}: reviews up to date ({made:,} made so far)")
+    return made
