@@ -57,7 +57,7 @@ def incident_list(request):
     if role == roles.SERVICE_USER:
         return redirect("incidents:mine")
     visible = incidents_visible_to(request.user)
-    f = IncidentFilter(request.GET or None, queryset=visible, request=request)
+    f = IncidentFilter(request.GET, queryset=visible, request=request)
     incidents = f.qs if f.is_valid() else visible.none()
     page = paginate(request, _listed(incidents), PER_PAGE)
     return render(
@@ -89,7 +89,7 @@ def incident_mine(request):
 
 def incident_export_csv(request):
     visible = incidents_visible_to(request.user)
-    f = IncidentFilter(request.GET or None, queryset=visible, request=request)
+    f = IncidentFilter(request.GET, queryset=visible, request=request)
     if not f.is_valid():
         return HttpResponse("The filters are not valid: " + f.errors.as_text(), status=400)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
