@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     # One schema name per shared choice set; add an entry when a new one is shared.
     "ENUM_NAME_OVERRIDES": {
         "YesNoUnknownEnum": "rrp.models.ServiceUser.YesNoUnknown",
+        "HarmEnum": "incidents.codes.Harm",
+        "IncidentYesNoUnknownEnum": "incidents.codes.YesNoUnknown",
     },
 }
 

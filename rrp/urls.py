@@ -5,12 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from incidents.api import IncidentViewSet
 from rrp import api_views, views
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
 router.register("service-users", api_views.ServiceUserViewSet, basename="service-user")
 router.register("admissions", api_views.AdmissionViewSet, basename="admission")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +22,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.service_user_detail, name="service_user_detail"),
     path("admissions/<int:pk>/transfer/", views.admission_transfer, name="admission_transfer"),
     path("admissions/<int:pk>/discharge/", views.admission_discharge, name="admission_discharge"),
+    path("incidents/", include("incidents.urls")),
     path("wards/", views.ward_list, name="ward_list"),
     path("wards/<int:pk>/", views.ward_detail, name="ward_detail"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
