@@ -226,6 +226,11 @@ SPECTACULAR_SETTINGS = {
     # One schema name per shared choice set; add an entry when a new one is shared.
     "ENUM_NAME_OVERRIDES": {
         "YesNoUnknownEnum": "rrp.models.ServiceUser.YesNoUnknown",
+        "ReviewStatusEnum": "incidents.reviews.models.Review.Status",
+        "ReviewSectionStatusEnum": "incidents.reviews.models.Account.Status",
+        "ReviewSectionKindEnum": "incidents.reviews.models.Account.Kind",
+        "ReviewActionStatusEnum": "incidents.reviews.models.ReviewAction.Status",
+        "ReviewActionKindEnum": "incidents.reviews.models.ReviewAction.Kind",
     },
 }
 

@@ -5,12 +5,18 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from incidents.reviews import api as review_api
 from rrp import api_views, views
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
 router.register("service-users", api_views.ServiceUserViewSet, basename="service-user")
 router.register("admissions", api_views.AdmissionViewSet, basename="admission")
+router.register("post-incident-reviews", review_api.ReviewViewSet, basename="post-incident-review")
+router.register("review-sections", review_api.SectionViewSet, basename="review-section")
+router.register("review-pathway-entries", review_api.PathwayEntryViewSet, basename="review-pathway-entry")
+router.register("review-actions", review_api.ReviewActionViewSet, basename="review-action")
+router.register("review-panel", review_api.PanelViewSet, basename="review-panel")
 
 urlpatterns = [
     path("", views.home, name="home"),
