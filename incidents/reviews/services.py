@@ -397,8 +397,10 @@ def review_missing(review: Review) -> list[str]:
         missing.append("Choose a facilitator who was not involved in the incident.")
     if review.participation == Review.Participation.INVITED:
         missing.append("The person has not yet said whether they want to take part.")
+    # A person without a sign-in takes part through the meeting; their words reach the summary there.
+    has_login = person_user(review) is not None
     if not review.person_declined:
-        if not review.accounts.shared().filter(kind=Account.Kind.PERSON).exists():
+        if has_login and not review.accounts.shared().filter(kind=Account.Kind.PERSON).exists():
             missing.append("The person's own account has not been shared yet (or their decline recorded).")
         if review.held_at is None:
             missing.append("Record when the review meeting with the person was held.")
@@ -408,7 +410,7 @@ def review_missing(review: Review) -> list[str]:
         missing.append("Add at least one step to the pathway.")
     if not review.summary.strip():
         missing.append("Write the summary of the review.")
-    elif not review.person_declined and not review.person_agreement:
+    elif has_login and not review.person_declined and not review.person_agreement:
         missing.append("The person has not yet agreed or disagreed with the summary.")
     if review.summary.strip() and review.facilitator_id and review.facilitator_agreed_at is None:
         missing.append("The facilitator has not agreed the summary yet.")

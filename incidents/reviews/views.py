@@ -161,6 +161,8 @@ def review_detail(request, pk):
             else "",
             "can_staff": can_staff,
             "can_person": review_perms.can_write_person_side(user, review),
+            "can_participation": review_perms.can_write_person_side(user, review)
+            or (services.person_user(review) is None and can_staff),
             "can_add": review_perms.can_add(user, review),
             "can_close": can_close,
             "can_agree_as_facilitator": is_facilitator and not review.is_closed and review.summary,
@@ -279,7 +281,11 @@ def account_history(request, pk, account_pk):
 @require_http_methods(["GET", "POST"])
 def participation(request, pk):
     review = review_perms.get_review_or_404(request.user, pk)
-    review_perms.require(review_perms.can_write_person_side(request.user, review))
+    # Staff record the answer only for a person who has no sign-in of their own.
+    review_perms.require(
+        review_perms.can_write_person_side(request.user, review)
+        or (services.person_user(review) is None and review_perms.can_write_staff_side(request.user, review))
+    )
     form = forms.ParticipationForm(
         request.POST or None,
         initial={"participation": review.participation, "reason": review.not_held_reason},
