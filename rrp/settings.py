@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "rrp",
     "incidents",
+    "incidents.reviews",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,11 @@ SPECTACULAR_SETTINGS = {
         "YesNoUnknownEnum": "rrp.models.ServiceUser.YesNoUnknown",
         "HarmEnum": "incidents.codes.Harm",
         "IncidentYesNoUnknownEnum": "incidents.codes.YesNoUnknown",
+        "ReviewStatusEnum": "incidents.reviews.models.Review.Status",
+        "ReviewSectionStatusEnum": "incidents.reviews.models.Account.Status",
+        "ReviewSectionKindEnum": "incidents.reviews.models.Account.Kind",
+        "ReviewActionStatusEnum": "incidents.reviews.models.ReviewAction.Status",
+        "ReviewActionKindEnum": "incidents.reviews.models.ReviewAction.Kind",
     },
 }
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from incidents.api import IncidentViewSet
+from incidents.reviews import api as review_api
 from rrp import api_views, views
 
 router = DefaultRouter()
@@ -13,6 +14,11 @@ router.register("wards", api_views.WardViewSet, basename="ward")
 router.register("service-users", api_views.ServiceUserViewSet, basename="service-user")
 router.register("admissions", api_views.AdmissionViewSet, basename="admission")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("post-incident-reviews", review_api.ReviewViewSet, basename="post-incident-review")
+router.register("review-sections", review_api.SectionViewSet, basename="review-section")
+router.register("review-pathway-entries", review_api.PathwayEntryViewSet, basename="review-pathway-entry")
+router.register("review-actions", review_api.ReviewActionViewSet, basename="review-action")
+router.register("review-panel", review_api.PanelViewSet, basename="review-panel")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,6 +35,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("reviews/", include("incidents.reviews.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
