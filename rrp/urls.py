@@ -22,6 +22,7 @@ urlpatterns = [
     path("admissions/<int:pk>/discharge/", views.admission_discharge, name="admission_discharge"),
     path("wards/", views.ward_list, name="ward_list"),
     path("wards/<int:pk>/", views.ward_detail, name="ward_detail"),
+    path("safety-plans/", include("safety_plans.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

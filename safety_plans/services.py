@@ -259,6 +259,11 @@ def _words(content: dict) -> dict:
     return {kind: (part["text"], part["disagreement"]) for kind, part in content.items()}
 
 
+def same_words(old: dict, new: dict) -> bool:
+    """True when two contents say the same things (who wrote them aside)."""
+    return _words(old) == _words(new)
+
+
 @transaction.atomic
 def plan_agree(*, plan: SafetyPlan, by: User) -> PlanVersion | None:
     """Record that the person, or a member of staff, agrees the draft as it is now.
@@ -273,7 +278,7 @@ def plan_agree(*, plan: SafetyPlan, by: User) -> PlanVersion | None:
     if not content:
         raise ValidationError("The plan is empty. Write at least one part before agreeing it.")
     latest = plan.versions.first()
-    if latest is not None and _words(latest.content) == _words(content):
+    if latest is not None and same_words(latest.content, content):
         raise ValidationError(
             f"Nothing has changed since version {latest.number} was agreed, so there is nothing new to agree."
         )
