@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
     # One schema name per shared choice set; add an entry when a new one is shared.
     "ENUM_NAME_OVERRIDES": {
         "YesNoUnknownEnum": "rrp.models.ServiceUser.YesNoUnknown",
+        "SafetyPlanPartEnum": "safety_plans.models.Kind",
+        "SafetyPlanProposalStatusEnum": "safety_plans.models.Proposal.Status",
     },
 }
 

@@ -6,11 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from rrp import api_views, views
+from safety_plans import api as safety_plans_api
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
 router.register("service-users", api_views.ServiceUserViewSet, basename="service-user")
 router.register("admissions", api_views.AdmissionViewSet, basename="admission")
+router.register("safety-plans", safety_plans_api.SafetyPlanViewSet, basename="safety-plans")
+router.register("safety-plan-versions", safety_plans_api.PlanVersionViewSet, basename="safety-plan-versions")
+router.register("safety-plan-sections", safety_plans_api.SectionViewSet, basename="safety-plan-sections")
+router.register("safety-plan-proposals", safety_plans_api.ProposalViewSet, basename="safety-plan-proposals")
 
 urlpatterns = [
     path("", views.home, name="home"),

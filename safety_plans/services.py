@@ -265,10 +265,11 @@ def same_words(old: dict, new: dict) -> bool:
 
 
 @transaction.atomic
-def plan_agree(*, plan: SafetyPlan, by: User) -> PlanVersion | None:
+def plan_agree(*, plan: SafetyPlan, by: User, at: datetime.datetime | None = None) -> PlanVersion | None:
     """Record that the person, or a member of staff, agrees the draft as it is now.
 
     When both sides agree the same draft, it becomes the next numbered version (returned).
+    `at` is when the agreement was made, for agreements recorded afterwards (default now).
     """
     plan = SafetyPlan.objects.select_for_update().select_related("service_user").get(pk=plan.pk)
     person = is_person(by, plan)
@@ -282,7 +283,7 @@ def plan_agree(*, plan: SafetyPlan, by: User) -> PlanVersion | None:
         raise ValidationError(
             f"Nothing has changed since version {latest.number} was agreed, so there is nothing new to agree."
         )
-    now = timezone.now()
+    now = at or timezone.now()
     if person:
         plan.person_agreed_revision, plan.person_agreed_at = plan.draft_revision, now
     else:
@@ -300,8 +301,8 @@ def plan_agree(*, plan: SafetyPlan, by: User) -> PlanVersion | None:
         staff_agreed_at=plan.staff_agreed_at,
     )
     _save(version, by, "version agreed")
-    if plan.review_by is None or plan.review_by <= timezone.localdate():
-        plan.review_by = timezone.localdate() + DEFAULT_REVIEW_INTERVAL
+    if plan.review_by is None or plan.review_by <= timezone.localdate(now):
+        plan.review_by = timezone.localdate(now) + DEFAULT_REVIEW_INTERVAL
         _save(plan, by, "review date set on agreement")
     _sync_people_to_notify(plan.service_user, content.get(Kind.WHO_TO_TELL, {}).get("contacts", []), by)
     return version
