@@ -78,7 +78,7 @@ SAM = [
                 "risk_value": "Playing football on the Tuesday session",
                 "risk_risks": "Tackles can feel like being grabbed",
                 "risk_safety": "Non-contact games; I can step out any time",
-                "risk_who": "Sam tells the coach; nurse.ash checks in afterwards",
+                "risk_who": "Sam tells the coach; Ash (his nurse) checks in afterwards",
             },
         ),
         (

@@ -25,6 +25,10 @@ def nav_items(user, role):
     return []
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def _due_panel(plans, title: str) -> Panel:
     today = timezone.localdate()
     due = plans.due_by(today + DUE_SOON).order_by("review_by")
@@ -34,7 +38,7 @@ def _due_panel(plans, title: str) -> Panel:
             PanelItem(
                 text=plan.service_user.display_name,
                 url=plan.get_absolute_url(),
-                detail=f"{plan.ward or 'Not on a ward'}: review by {plan.review_by:%d %b %Y}".lstrip("0"),
+                detail=f"{plan.ward or 'Not on a ward'}: review by {_day(plan.review_by)}",
                 overdue=plan.review_by < today,
             )
             for plan in due[:20]
@@ -116,7 +120,7 @@ def _carer_panel(plan) -> Panel:
     latest = plan.versions.first()
     items = [
         PanelItem(
-            f"Version {latest.number}, agreed {latest.agreed_at:%d %B %Y}".replace(" 0", " ")
+            f"Version {latest.number}, agreed {_day(timezone.localdate(latest.agreed_at))}"
             if latest
             else "Not agreed yet",
             plan.get_absolute_url(),

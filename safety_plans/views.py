@@ -40,6 +40,9 @@ def plan_list(request):
     if role == roles.SERVICE_USER:
         return redirect("safety_plans:mine")
     visible = plans_visible_to(request.user).prefetch_related("versions")
+    if role == roles.CARER and len(visible[:2]) == 1:
+        # Most carers support one person: take them straight to that plan.
+        return redirect(visible.first())
     f = SafetyPlanFilter(request.GET, queryset=visible, request=request)
     plans = f.qs.distinct() if f.is_valid() else visible.none()
     page = paginate(request, plans.order_by("review_by", "service_user__family_name"))
