@@ -47,7 +47,7 @@ def _save(obj, by, reason=""):
     return obj
 
 
-def _name(user) -> str:
+def user_name(user) -> str:
     return (user.get_full_name() or user.username) if user else "Unknown"
 
 
@@ -226,7 +226,7 @@ def contributors(section: Section) -> list[str]:
     """Everyone who has changed this part, first writer first."""
     names = []
     for record in section.history.select_related("history_user").order_by("history_date", "history_id"):
-        name = _name(record.history_user) if record.history_user else "System"
+        name = user_name(record.history_user) if record.history_user else "System"
         if name not in names:
             names.append(name)
     return names
@@ -246,7 +246,7 @@ def plan_snapshot(plan: SafetyPlan) -> dict:
         content[kind] = {
             "title": section.get_kind_display(),
             "text": text,
-            "author": _name(section.author),
+            "author": user_name(section.author),
             "contributors": contributors(section),
             "disagreement": section.disagreement,
         }

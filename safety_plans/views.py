@@ -166,7 +166,7 @@ def section_edit(request, pk, kind):
                 conflict = {
                     "theirs": services.section_text(current) if current.pk else "",
                     "theirs_disagreement": current.disagreement,
-                    "author": services._name(current.author) if current.pk else "",
+                    "author": services.user_name(current.author) if current.pk else "",
                     "updated_at": current.updated_at if current.pk else None,
                     "yours": data.get("text", ""),
                 }
@@ -359,8 +359,8 @@ def sharing_log(plan) -> list[dict]:
                 "at": event.at,
                 "action": event.get_action_display(),
                 "what": PERM_WORDS.get(perm, perm),
-                "who": services._name(event.user) if event.user else groups.get(event.group_id, "A team"),
-                "by": services._name(event.actor) if event.actor else "System",
+                "who": services.user_name(event.user) if event.user else groups.get(event.group_id, "A team"),
+                "by": services.user_name(event.actor) if event.actor else "System",
                 "reason": event.reason,
             }
         )
@@ -480,7 +480,9 @@ def plan_history(request, pk):
             "plan": plan,
             "title": _owner_name(plan, request.user),
             "sections": sections,
-            "history": history_rows(plan),
+            "history": history_rows(
+                plan, exclude=("version", "draft_revision", "person_agreed_revision", "staff_agreed_revision")
+            ),
             "log": sharing_log(plan),
         },
     )
