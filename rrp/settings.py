@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rrp",
     "incidents",
     "incidents.reviews",
+    "safety_plans",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewSectionKindEnum": "incidents.reviews.models.Account.Kind",
         "ReviewActionStatusEnum": "incidents.reviews.models.ReviewAction.Status",
         "ReviewActionKindEnum": "incidents.reviews.models.ReviewAction.Kind",
+        "SafetyPlanPartEnum": "safety_plans.models.Kind",
+        "SafetyPlanProposalStatusEnum": "safety_plans.models.Proposal.Status",
     },
 }
 

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from incidents.api import IncidentViewSet
 from incidents.reviews import api as review_api
 from rrp import api_views, views
+from safety_plans import api as safety_plans_api
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
@@ -19,6 +20,10 @@ router.register("review-sections", review_api.SectionViewSet, basename="review-s
 router.register("review-pathway-entries", review_api.PathwayEntryViewSet, basename="review-pathway-entry")
 router.register("review-actions", review_api.ReviewActionViewSet, basename="review-action")
 router.register("review-panel", review_api.PanelViewSet, basename="review-panel")
+router.register("safety-plans", safety_plans_api.SafetyPlanViewSet, basename="safety-plans")
+router.register("safety-plan-versions", safety_plans_api.PlanVersionViewSet, basename="safety-plan-versions")
+router.register("safety-plan-sections", safety_plans_api.SectionViewSet, basename="safety-plan-sections")
+router.register("safety-plan-proposals", safety_plans_api.ProposalViewSet, basename="safety-plan-proposals")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +36,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("wards/", views.ward_list, name="ward_list"),
     path("wards/<int:pk>/", views.ward_detail, name="ward_detail"),
+    path("safety-plans/", include("safety_plans.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
