@@ -270,7 +270,10 @@ def review_record(
 
 def _apply_outcome(rule, by, outcome, reason, new_description, day, what):
     """Apply a keep / modify / lift outcome to the rule; schedule the next review unless lifted."""
+    # A review recorded after the day it was held takes effect from that day.
     at = timezone.now()
+    if day < timezone.localdate():
+        at = datetime.datetime.combine(day, datetime.time(12), tzinfo=timezone.get_current_timezone())
     if outcome == Outcome.LIFT:
         if rule.status != Status.LIFTED:
             _lift(rule, by, f"After a {what}: {reason}", at)
@@ -280,8 +283,6 @@ def _apply_outcome(rule, by, outcome, reason, new_description, day, what):
         _transition(rule, Status.IN_FORCE, by)
     if outcome != Outcome.LIFT and what == "review":
         rule.next_review_date = next_review_after(day, rule.review_interval_months)
-        if rule.next_review_date <= timezone.localdate():
-            rule.next_review_date = next_review_after(timezone.localdate(), rule.review_interval_months)
     bump(rule)
     _save(rule, by, f"{Outcome(outcome).label.lower()} after a {what}")
     if outcome != Outcome.LIFT and what == "review":
@@ -432,13 +433,15 @@ def challenge_decide(
 
 
 @transaction.atomic
-def challenge_ask_look_again(*, challenge: Challenge, by: User, reason: str) -> Challenge:
+def challenge_ask_look_again(
+    *, challenge: Challenge, by: User, reason: str, at: datetime.datetime | None = None
+) -> Challenge:
     """The challenger asks the recovery lead to look at the decision again."""
     _require(look_again_reason=(reason, "Tell the recovery lead why the decision should be looked at again."))
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     _transition(challenge, Challenge.Status.LOOK_AGAIN, by)
     challenge.look_again_reason = reason
-    challenge.look_again_requested_at = timezone.now()
+    challenge.look_again_requested_at = at or timezone.now()
     bump(challenge)
     return _save(challenge, by, "asked the recovery lead to look again")
 

@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
     # One schema name per shared choice set; add an entry when a new one is shared.
     "ENUM_NAME_OVERRIDES": {
         "YesNoUnknownEnum": "rrp.models.ServiceUser.YesNoUnknown",
+        "BlanketRuleOutcomeEnum": "blanket_rules.models.Outcome",
     },
 }
 

@@ -5,12 +5,20 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from blanket_rules import api as blanket_rules_api
 from rrp import api_views, views
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
 router.register("service-users", api_views.ServiceUserViewSet, basename="service-user")
 router.register("admissions", api_views.AdmissionViewSet, basename="admission")
+router.register("blanket-rules", blanket_rules_api.BlanketRuleViewSet, basename="blanket-rule")
+router.register(
+    "blanket-rule-reviews", blanket_rules_api.BlanketRuleReviewViewSet, basename="blanket-rule-review"
+)
+router.register(
+    "blanket-rule-challenges", blanket_rules_api.ChallengeViewSet, basename="blanket-rule-challenge"
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
