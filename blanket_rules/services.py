@@ -113,7 +113,7 @@ def rule_authorise(
     version,
     authorising_body: str,
     patients_told_how: str,
-    patients_told_on: datetime.date | None,
+    patients_told_on: datetime.date | None = None,
     next_review_date: datetime.date | None,
     review_interval_months: int | None = None,
     authorised_at: datetime.datetime | None = None,
