@@ -25,7 +25,12 @@ class RuleFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=BlanketRule.Status.choices, empty_label="Any status")
     category = django_filters.ChoiceFilter(choices=Category.choices, empty_label="Any category")
-    review_overdue = django_filters.BooleanFilter(method="overdue", label="Review overdue")
+    review_overdue = django_filters.ChoiceFilter(
+        method="overdue",
+        label="Review",
+        choices=[("yes", "Review overdue"), ("no", "Review not overdue")],
+        empty_label="Any",
+    )
 
     class Meta:
         model = BlanketRule
@@ -37,7 +42,7 @@ class RuleFilter(django_filters.FilterSet):
 
     def overdue(self, queryset, name, value):
         overdue = BlanketRule.objects.review_overdue()
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        return queryset.filter(pk__in=overdue) if value == "yes" else queryset.exclude(pk__in=overdue)
 
 
 class ChallengeFilter(django_filters.FilterSet):

@@ -19,6 +19,10 @@ def nav_items(user, role):
     return []
 
 
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %B %Y}"
+
+
 def _due(challenge) -> str:
     return f"{challenge.challenger_name}. Reply due by {challenge.response_due:%-d %B %Y}"
 
@@ -94,7 +98,11 @@ def attention_panels(request, role):
             Panel(
                 "Requests to look again at a challenge decision",
                 [
-                    PanelItem(f"“{c.rule}” on {c.ward}", c.get_absolute_url(), f"{c.challenger_name}")
+                    PanelItem(
+                        f"“{c.rule}” on {c.ward}",
+                        c.get_absolute_url(),
+                        f"{c.challenger_name} asked on {_day(c.look_again_requested_at)}",
+                    )
                     for c in look_again[:10]
                 ],
                 empty="Nobody has asked you to look again at a decision.",

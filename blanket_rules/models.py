@@ -281,8 +281,8 @@ class Challenge(Versioned):
     class Meta:
         ordering = ["-raised_at"]
         permissions = [
-            ("blanket_rules.decide_challenge", "Decide a challenge to a blanket rule"),
-            ("blanket_rules.reconsider_challenge", "Look again at a decision on a challenge"),
+            ("decide_challenge", "Decide a challenge to a blanket rule"),
+            ("reconsider_challenge", "Look again at a decision on a challenge"),
         ]
 
     def __str__(self):

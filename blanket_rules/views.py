@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -79,6 +79,14 @@ def _action_page(request, *, title, form, obj, submit, intro="", stale=None, bac
 # The register
 
 
+# Rules in force first, then proposals waiting for a decision, then lifted and refused ones.
+_STATUS_ORDER = Case(
+    When(status__in=BlanketRule.IN_FORCE_STATUSES, then=Value(0)),
+    When(status=BlanketRule.Status.PROPOSED, then=Value(1)),
+    default=Value(2),
+)
+
+
 def rule_list(request):
     if rule_perms.is_patient_or_carer(request.user):
         return redirect("blanket_rules:notice_board")
@@ -93,7 +101,7 @@ def rule_list(request):
             ),
         )
     ).prefetch_related("wards")
-    page = paginate(request, rules.order_by("status", "title"))
+    page = paginate(request, rules.order_by(_STATUS_ORDER, "title"))
     return render(
         request,
         "blanket_rules/rule_list.html",

@@ -275,3 +275,17 @@ def test_overdue_challenge_flagged_on_the_managers_home(client, challenge, manag
     challenge.save()
     client.force_login(manager)
     assert "Overdue" in client.get("/").content.decode()
+
+
+def test_register_filters_by_overdue_review_and_shows_rules_in_force_first(client, rule, manager):
+    lifted = authorise(propose(manager, [rule.wards.get()], title="A lifted rule"), manager)
+    services.rule_lift(rule=lifted, by=manager, version=lifted.version, reason="r")
+    client.force_login(manager)
+    page = client.get(reverse("blanket_rules:rule_list")).content.decode()
+    assert page.index("Kitchen locked at night") < page.index("A lifted rule")
+    page = client.get(reverse("blanket_rules:rule_list"), {"review_overdue": "yes"}).content.decode()
+    assert "No blanket rules match" in page
+    rule.next_review_date = timezone.localdate() - datetime.timedelta(days=1)
+    rule.save()
+    page = client.get(reverse("blanket_rules:rule_list"), {"review_overdue": "yes"}).content.decode()
+    assert "Kitchen locked at night" in page and "A lifted rule" not in page
