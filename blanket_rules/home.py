@@ -1,5 +1,7 @@
 """What blanket rules add to the header menu and the home page."""
 
+from dataclasses import dataclass
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,3 +143,21 @@ def attention_panels(request, role):
             )
         ]
     return []
+
+
+@dataclass
+class PersonChallenges:
+    """The person's challenges to ward rules, for their page (only those the viewer may see)."""
+
+    challenges: list
+    template: str = "blanket_rules/_person_summary.html"
+
+
+def person_summaries(request, person):
+    challenges = list(
+        rule_perms.challenges_visible_to(request.user)
+        .filter(service_user=person)
+        .select_related("rule")
+        .order_by("-raised_at")[:5]
+    )
+    return [PersonChallenges(challenges)] if challenges else []

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("rules/<int:pk>/authorise/", views.rule_authorise, name="rule_authorise"),
+    path("rules/<int:pk>/refuse/", views.rule_refuse, name="rule_refuse"),
     path("rules/<int:pk>/change/", views.rule_modify, name="rule_modify"),
     path("rules/<int:pk>/lift/", views.rule_lift, name="rule_lift"),
     path("rules/<int:pk>/review/", views.review_start, name="review_start"),

@@ -310,6 +310,41 @@ def rule_lift(request, pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def rule_refuse(request, pk):
+    rule = rule_perms.get_rule_or_404(request.user, pk, "change")
+    if not rule.can_transition(BlanketRule.Status.NOT_AUTHORISED):
+        messages.error(request, f"This rule is {rule.get_status_display().lower()}, so it cannot be refused.")
+        return redirect(rule)
+    form = forms.ReasonForm(request.POST or None, initial={"version": rule.version})
+    form.fields["reason"].label = "Why the rule is not authorised"
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        done, stale = _run(
+            request,
+            form,
+            lambda: services.rule_not_authorised(
+                rule=rule,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if done:
+            messages.success(
+                request, f"“{rule}” was not authorised. It stays in the register with your reason."
+            )
+            return redirect(rule)
+    return _action_page(
+        request,
+        title=f"Do not authorise: {rule}",
+        form=form,
+        obj=rule,
+        submit="Do not authorise",
+        stale=stale,
+    )
+
+
 @require_POST
 def review_start(request, pk):
     rule = rule_perms.get_rule_or_404(request.user, pk, "change")

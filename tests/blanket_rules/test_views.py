@@ -289,3 +289,42 @@ def test_register_filters_by_overdue_review_and_shows_rules_in_force_first(clien
     rule.save()
     page = client.get(reverse("blanket_rules:rule_list"), {"review_overdue": "yes"}).content.decode()
     assert "Kitchen locked at night" in page and "A lifted rule" not in page
+
+
+def test_a_stale_edit_shows_both_texts_and_saves_nothing(client, proposed_rule, manager):
+    client.force_login(manager)
+    url = reverse("blanket_rules:rule_edit", args=[proposed_rule.pk])
+    data = {
+        "title": proposed_rule.title,
+        "category": proposed_rule.category,
+        "risks": proposed_rule.risks,
+        "why_not_individual": proposed_rule.why_not_individual,
+        "review_interval_months": 3,
+        "version": proposed_rule.version,
+    }
+    assert client.post(url, {**data, "description": "Their version"}).status_code == 302
+    response = client.post(url, {**data, "description": "My version"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this" in page
+    assert "Their version" in page and "My version" in page
+    proposed_rule.refresh_from_db()
+    assert proposed_rule.description == "Their version"
+
+
+def test_manager_refuses_a_proposal_with_a_reason(client, proposed_rule, manager):
+    client.force_login(manager)
+    url = reverse("blanket_rules:rule_refuse", args=[proposed_rule.pk])
+    assert client.post(url, {"version": proposed_rule.version, "reason": ""}).status_code == 200
+    assert (
+        client.post(url, {"version": proposed_rule.version, "reason": "Not proportionate"}).status_code == 302
+    )
+    proposed_rule.refresh_from_db()
+    assert proposed_rule.status == BlanketRule.Status.NOT_AUTHORISED
+
+
+def test_the_persons_page_lists_their_challenges_for_the_ward_team(client, challenge, nurse, sam):
+    client.force_login(nurse)
+    page = client.get(sam.get_absolute_url()).content.decode()
+    assert "Challenges to ward rules" in page
+    assert "Kitchen locked at night" in page

@@ -61,3 +61,63 @@ def test_sam_challenges_a_rule_the_manager_lifts_it_and_sam_sees_the_outcome(
     content = page.content()
     assert "name withheld" in content
     assert "Sam" not in content
+
+
+def test_manager_authorises_and_reviews_a_rule_and_the_lead_looks_again(
+    page, nurse, manager, lead, sam, willow
+):
+    from blanket_rules import services
+
+    rule = propose(nurse, [willow], title="No lighters")
+    login(page, "manager.cal")
+    page.goto(rule.get_absolute_url())
+    assert axe_violations(page) == []
+    page.click("a:has-text('Authorise')")
+    page.fill("#id_authorising_body", "Ward governance meeting")
+    page.fill("#id_patients_told_how", "Community meeting")
+    page.fill("#id_next_review_date", "2099-01-01")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Authorise the rule')")
+    assert "is now in force" in page.content()
+    page.click("button:has-text('Review it now')")
+    assert page.locator("h1").inner_text() == "No lighters"
+    assert axe_violations(page) == []
+    page.fill("#id_participants", "Cal Morgan, ward manager")
+    page.fill("#id_service_user_representative", "Patient representative")
+    page.fill("#id_findings", "Nobody has been hurt")
+    page.check("label:has-text('Keep the rule as it is')")
+    page.fill("#id_outcome_reason", "Still needed")
+    page.click("button:has-text('Record the review')")
+    assert "The review has been recorded" in page.content()
+    logout(page)
+
+    rule.refresh_from_db()
+    challenge = services.challenge_create(
+        rule=rule,
+        by=sam.user,
+        service_user=sam,
+        in_own_words="I don't smoke",
+        would_like_instead="Let smokers keep one",
+    )
+    services.challenge_decide(
+        challenge=challenge, by=manager, version=challenge.version, decision="keep", reason="No"
+    )
+    login(page, "sam")
+    page.goto(challenge.get_absolute_url())
+    page.click("a:has-text('Ask the recovery lead to look again')")
+    page.fill("#id_reason", "Nobody explained why")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Send')")
+    assert "Recovery lead asked to look again" in page.content()
+    logout(page)
+
+    login(page, "lead.dee")
+    assert "Requests to look again" in page.content()
+    page.click("text=“No lighters” on Willow")
+    page.click("a:has-text('Look again at the decision')")
+    page.check("label:has-text('Send it back to the ward manager')")
+    page.fill("#id_response", "Please explain the reasons to Sam and decide again.")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Save response')")
+    assert "Awaiting a decision" in page.content()
+    assert axe_violations(page) == []
