@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "incidents",
     "incidents.reviews",
     "safety_plans",
+    "blanket_rules",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewActionKindEnum": "incidents.reviews.models.ReviewAction.Kind",
         "SafetyPlanPartEnum": "safety_plans.models.Kind",
         "SafetyPlanProposalStatusEnum": "safety_plans.models.Proposal.Status",
+        "BlanketRuleOutcomeEnum": "blanket_rules.models.Outcome",
     },
 }
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from blanket_rules import api as blanket_rules_api
 from incidents.api import IncidentViewSet
 from incidents.reviews import api as review_api
 from rrp import api_views, views
@@ -24,6 +25,13 @@ router.register("safety-plans", safety_plans_api.SafetyPlanViewSet, basename="sa
 router.register("safety-plan-versions", safety_plans_api.PlanVersionViewSet, basename="safety-plan-versions")
 router.register("safety-plan-sections", safety_plans_api.SectionViewSet, basename="safety-plan-sections")
 router.register("safety-plan-proposals", safety_plans_api.ProposalViewSet, basename="safety-plan-proposals")
+router.register("blanket-rules", blanket_rules_api.BlanketRuleViewSet, basename="blanket-rule")
+router.register(
+    "blanket-rule-reviews", blanket_rules_api.BlanketRuleReviewViewSet, basename="blanket-rule-review"
+)
+router.register(
+    "blanket-rule-challenges", blanket_rules_api.ChallengeViewSet, basename="blanket-rule-challenge"
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,6 +50,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("reviews/", include("incidents.reviews.urls")),
+    path("blanket-rules/", include("blanket_rules.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
