@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "rrp",
     "incidents",
+    "ward_rounds",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     # One schema name per shared choice set; add an entry when a new one is shared.
     "ENUM_NAME_OVERRIDES": {
         "YesNoUnknownEnum": "rrp.models.ServiceUser.YesNoUnknown",
+        "AppointmentStatusEnum": "ward_rounds.models.Appointment.Status",
+        "AgendaItemKindEnum": "ward_rounds.models.AgendaItem.Kind",
+        "AgendaItemAuthorRoleEnum": "ward_rounds.models.AgendaItem.AuthorRole",
+        "OutcomePersonAgreesEnum": "ward_rounds.models.Outcome.View",
     },
 }
 

@@ -6,11 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from rrp import api_views, views
+from ward_rounds import api as wr_api
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
 router.register("service-users", api_views.ServiceUserViewSet, basename="service-user")
 router.register("admissions", api_views.AdmissionViewSet, basename="admission")
+router.register("ward-rounds", wr_api.WardRoundViewSet, basename="ward-round")
+router.register("ward-round-appointments", wr_api.AppointmentViewSet, basename="ward-round-appointment")
+router.register("ward-round-items", wr_api.AgendaItemViewSet, basename="ward-round-item")
+router.register("ward-round-outcomes", wr_api.OutcomeViewSet, basename="ward-round-outcome")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +27,7 @@ urlpatterns = [
     path("admissions/<int:pk>/discharge/", views.admission_discharge, name="admission_discharge"),
     path("wards/", views.ward_list, name="ward_list"),
     path("wards/<int:pk>/", views.ward_detail, name="ward_detail"),
+    path("ward-rounds/", include("ward_rounds.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
