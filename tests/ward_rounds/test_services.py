@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from rrp import permissions, services as core
+from rrp import permissions
+from rrp import services as core
 from rrp.concurrency import StaleEdit
 from tests.ward_rounds.conftest import started, tomorrow_at
 from ward_rounds import services
