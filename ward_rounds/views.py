@@ -90,7 +90,7 @@ def _session_list(request, role):
     visible = sessions_visible_to(request.user)
     f = WardRoundFilter(request.GET, queryset=visible, request=request)
     sessions = f.qs if f.is_valid() else visible.none()
-    if f.is_valid() and f.cleaned_data.get("when") == "past":
+    if f.is_valid() and f.form.cleaned_data.get("when") == "past":
         sessions = sessions.order_by("-starts_at")
     else:
         sessions = sessions.order_by("starts_at")
@@ -111,7 +111,7 @@ def _appointment_list(request, role):
     visible = appointments_visible_to(request.user)
     f = AppointmentFilter(request.GET, queryset=visible, request=request)
     appointments = f.qs if f.is_valid() else visible.none()
-    if f.is_valid() and f.cleaned_data.get("when") == "past":
+    if f.is_valid() and f.form.cleaned_data.get("when") == "past":
         appointments = appointments.order_by("-scheduled_at")
     else:
         appointments = appointments.order_by("scheduled_at")
