@@ -90,10 +90,11 @@ def _session_list(request, role):
     visible = sessions_visible_to(request.user)
     f = WardRoundFilter(request.GET, queryset=visible, request=request)
     sessions = f.qs if f.is_valid() else visible.none()
-    if f.is_valid() and f.form.cleaned_data.get("when") == "past":
-        sessions = sessions.order_by("-starts_at")
-    else:
+    # Upcoming rounds read soonest first; otherwise newest first, so the next one is at the top.
+    if f.is_valid() and f.form.cleaned_data.get("when") == "upcoming":
         sessions = sessions.order_by("starts_at")
+    else:
+        sessions = sessions.order_by("-starts_at")
     page = paginate(request, sessions)
     return render(
         request,
@@ -111,10 +112,10 @@ def _appointment_list(request, role):
     visible = appointments_visible_to(request.user)
     f = AppointmentFilter(request.GET, queryset=visible, request=request)
     appointments = f.qs if f.is_valid() else visible.none()
-    if f.is_valid() and f.form.cleaned_data.get("when") == "past":
-        appointments = appointments.order_by("-scheduled_at")
-    else:
+    if f.is_valid() and f.form.cleaned_data.get("when") == "upcoming":
         appointments = appointments.order_by("scheduled_at")
+    else:
+        appointments = appointments.order_by("-scheduled_at")
     page = paginate(request, appointments)
     title = "My ward rounds" if role == roles.SERVICE_USER else "Ward rounds"
     return render(
