@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rrp import permissions, roles
@@ -507,7 +508,11 @@ def appointment_timing(request, pk):
     is_delay = request.method == "POST" and "delay" in request.POST
     is_start = request.method == "POST" and "start" in request.POST
     delay_form = DelayForm(request.POST if is_delay else None, prefix="delay")
-    start_form = StartForm(request.POST if is_start else None, prefix="start")
+    start_form = StartForm(
+        request.POST if is_start else None,
+        prefix="start",
+        initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
     try:
         if is_delay and delay_form.is_valid():
             services.appointment_record_delay(
