@@ -109,10 +109,12 @@ def _hold(cast: Cast, appointment, nurse, weeks_ago: int, slot: int) -> None:
     person = appointment.service_user
     author = person.user or nurse
     items = []
-    for kind, text, decision in rng.sample(PERSON_ITEMS, 2):
-        items.append((services.item_add(appointment=appointment, by=author, text=text, kind=kind), decision))
+    for kind, text, decision, todo in rng.sample(PERSON_ITEMS, 2):
+        items.append(
+            (services.item_add(appointment=appointment, by=author, text=text, kind=kind), decision, todo)
+        )
     kind, text, decision = rng.choice(STAFF_ITEMS)
-    items.append((services.item_add(appointment=appointment, by=nurse, text=text, kind=kind), decision))
+    items.append((services.item_add(appointment=appointment, by=nurse, text=text, kind=kind), decision, ""))
     if person == cast.people["sam"] and weeks_ago % 2 == 0:
         carer_item = services.item_add(
             appointment=appointment,
@@ -138,16 +140,14 @@ def _hold(cast: Cast, appointment, nurse, weeks_ago: int, slot: int) -> None:
         by=nurse,
         started_at=appointment.scheduled_at + datetime.timedelta(minutes=late),
     )
-    for index, (item, decision) in enumerate(items):
+    for index, (item, decision, todo) in enumerate(items):
         agrees, view = VIEWS[(index + slot + weeks_ago) % len(VIEWS)]
         outcome = services.outcome_record(
             item=item, by=nurse, decision=decision, person_agrees=agrees, person_view=view
         )
         if index == 0:
-            due = appointment.scheduled_at.date() + datetime.timedelta(days=7)
-            action = services.action_add(
-                outcome=outcome, by=nurse, description=f"Follow up: {decision[:80]}", owner=nurse, due=due
-            )
+            due = timezone.localtime(appointment.scheduled_at).date() + datetime.timedelta(days=10)
+            action = services.action_add(outcome=outcome, by=nurse, description=todo, owner=nurse, due=due)
             # The most recent weeks' actions are still open, so home pages show due and overdue work.
             if weeks_ago > 2:
                 services.action_done(action=action, by=nurse)

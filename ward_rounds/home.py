@@ -82,7 +82,7 @@ def _person_panels(request) -> list[Panel]:
         detail += (
             f"Preparation to do: {' and '.join(todo)}."
             if todo
-            else f"You have {own_items} item(s) on the agenda."
+            else f"You have {own_items} {'item' if own_items == 1 else 'items'} on the agenda."
         )
         next_panel.items.append(
             PanelItem(text=_when(upcoming.scheduled_at), url=upcoming.get_absolute_url(), detail=detail)
@@ -125,7 +125,8 @@ def _carer_panels(request) -> list[Panel]:
             PanelItem(
                 text=f"{appointment.service_user}'s next ward round: {_when(appointment.scheduled_at)}",
                 url=appointment.get_absolute_url(),
-                detail=f"{_late_text(appointment)}{count} item(s) on the agenda, {mine} from you.",
+                detail=f"{_late_text(appointment)}{count} {'item' if count == 1 else 'items'} on the agenda, "
+                f"{mine} from you.",
             )
         )
     panels = [Panel("Ward rounds", items, empty="No ward rounds are booked for the people you support.")]

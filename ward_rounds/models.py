@@ -258,7 +258,7 @@ class AgendaItem(Versioned):
     """Something to talk about in the ward round. It keeps its author whoever edits it later."""
 
     class Kind(models.TextChoices):
-        TALK = "talk", "Something I want to talk about"
+        TALK = "talk", "Something to talk about"
         QUESTION = "question", "A question for the team"
         MEDICATION = "medication", "Views on medication"
         LEAVE = "leave", "Leave or discharge hopes"
