@@ -18,19 +18,37 @@ PURPOSE = (
 )
 
 PERSON_ITEMS = [
+    # kind, the person's words, the decision, the action that follows
     (
         "leave",
         "I would like to start unescorted ground leave.",
         "Ground leave agreed, escorted for one more week.",
+        "Write the leave plan with the person",
     ),
     (
         "medication",
         "My medication makes me sleepy in the mornings.",
         "Move the dose to the evening and review.",
+        "Ask the pharmacist to change the dose time",
     ),
-    ("question", "When is my next tribunal?", "The Mental Health Act office will confirm the date."),
-    ("talk", "I want to go to the gym more often.", "Gym twice a week with the occupational therapist."),
-    ("restriction", "I want my phone in the evenings.", "Phone in the evenings on a trial basis."),
+    (
+        "question",
+        "When is my next tribunal?",
+        "The Mental Health Act office will confirm the date.",
+        "Get the tribunal date from the Mental Health Act office",
+    ),
+    (
+        "talk",
+        "I want to go to the gym more often.",
+        "Gym twice a week with the occupational therapist.",
+        "Book gym sessions with the occupational therapist",
+    ),
+    (
+        "restriction",
+        "I want my phone in the evenings.",
+        "Phone in the evenings on a trial basis.",
+        "Tell the night staff about the phone trial",
+    ),
 ]
 STAFF_ITEMS = [
     ("talk", "Review of physical health checks.", "Bloods due next week; ECG normal."),
