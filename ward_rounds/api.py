@@ -1,29 +1,55 @@
 """API for ward rounds: the same scoping and the same services as the pages."""
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.response import Response
 
-from rrp import permissions
+from rrp import permissions, roles
 from rrp.api import ScopedViewSet
 from ward_rounds import services
 from ward_rounds.models import AgendaItem, Appointment, Outcome, WardRound
-from ward_rounds.permissions import appointments_visible_to, items_visible_to, outcomes_visible_to
+from ward_rounds.permissions import (
+    appointments_visible_to,
+    items_visible_to,
+    outcomes_visible_to,
+    sessions_visible_to,
+)
 from ward_rounds.serializers import (
     AgendaItemSerializer,
+    AppointmentBookingSerializer,
     AppointmentSerializer,
     OutcomeSerializer,
     WardRoundSerializer,
 )
 
 
-class WardRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class WardRoundViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """Ward-round sessions; the ward's team arranges them for their own wards."""
+
     queryset = WardRound.objects.select_related("ward").order_by("-starts_at")
     serializer_class = WardRoundSerializer
     filterset_fields = ["ward"]
 
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ward = data.validated_data["ward"]
+        if roles.role_of(request.user) not in ("ward_staff", "ward_manager") or not (
+            roles.staff_wards(request.user).filter(pk=ward.pk).exists()
+        ):
+            raise exceptions.PermissionDenied("Only the ward's own team arranges its ward rounds.")
+        session = services.ward_round_create(by=request.user, **data.validated_data)
+        return Response(self.get_serializer(session).data, status=status.HTTP_201_CREATED)
 
-class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+
+class AppointmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """Appointments; booking one opens the person's preparation and shares it with them."""
+
     queryset = Appointment.objects.order_by("-scheduled_at")
     serializer_class = AppointmentSerializer
     filterset_fields = ["ward", "service_user", "status", "ward_round"]
@@ -34,6 +60,30 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             **super().get_serializer_context(),
             "can_see_draft": lambda a: permissions.has(user, "see_draft", a),
         }
+
+    def get_serializer_class(self):
+        return AppointmentBookingSerializer if self.action == "create" else AppointmentSerializer
+
+    @extend_schema(request=AppointmentBookingSerializer, responses={201: AppointmentSerializer})
+    def create(self, request, *args, **kwargs):
+        data = AppointmentBookingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        session = fields.pop("ward_round")
+        person = fields.pop("service_user")
+        if not sessions_visible_to(request.user).filter(pk=session.pk).exists():
+            raise exceptions.ValidationError({"ward_round": "No such ward round."})
+        if not permissions.has(request.user, "change", session):
+            raise exceptions.PermissionDenied("Only the ward's team books people into its ward rounds.")
+        if not permissions.has(request.user, "view", person):
+            raise exceptions.ValidationError({"service_user": "No such person."})
+        appointment = services.appointment_book(
+            ward_round=session, service_user=person, by=request.user, **fields
+        )
+        return Response(
+            AppointmentSerializer(appointment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _visible_appointment(user, pk) -> Appointment:

@@ -130,6 +130,8 @@ def _carer_panels(request) -> list[Panel]:
             )
         )
     panels = [Panel("Ward rounds", items, empty="No ward rounds are booked for the people you support.")]
+    if Action.objects.open().filter(owner=user).exists():
+        panels.append(_actions_panel(user, "Things you agreed to do after ward rounds"))
     shared = (
         appointments_visible_to(user)
         .filter(summary_shared_at__gte=timezone.now() - datetime.timedelta(days=14))

@@ -44,6 +44,25 @@ class AppointmentSerializer(serializers.ModelSerializer):
         return appointment.summary if appointment.is_shared or can_see_draft(appointment) else ""
 
 
+class AppointmentBookingSerializer(serializers.ModelSerializer):
+    """What a client sends to book a person in; the answer is an appointment."""
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "ward_round",
+            "service_user",
+            "scheduled_at",
+            "attendance_agreed",
+            "carer_attending",
+            "advocate",
+            "peer_worker",
+            "named_staff",
+        ]
+        # The service checks double-booking with a plain message; skip DRF's unique-together check.
+        validators = []
+
+
 class AgendaItemSerializer(serializers.ModelSerializer):
     service_user = serializers.IntegerField(source="appointment.service_user_id", read_only=True)
     ward = serializers.IntegerField(source="appointment.ward_id", read_only=True)

@@ -107,3 +107,54 @@ def test_outcomes_reach_the_person_through_the_api_only_once_shared(api, appoint
 def test_invalid_filter_answers_400(api, appointment, nurse):
     api.force_authenticate(nurse)
     assert api.get("/api/v1/ward-round-appointments/?ward=abc").status_code == 400
+
+
+def test_the_ward_team_arranges_and_books_through_the_api(api, willow, nurse, sam):
+    from tests.ward_rounds.conftest import tomorrow_at
+
+    api.force_authenticate(nurse)
+    response = api.post(
+        "/api/v1/ward-rounds/",
+        {"ward": willow.pk, "starts_at": tomorrow_at(9).isoformat(), "purpose": "Review"},
+    )
+    assert response.status_code == 201
+    session = response.json()["id"]
+    booking = {"ward_round": session, "service_user": sam.pk, "scheduled_at": tomorrow_at(9, 30).isoformat()}
+    response = api.post("/api/v1/ward-round-appointments/", booking)
+    assert response.status_code == 201
+    assert (response.json()["service_user"], response.json()["ward"]) == (sam.pk, willow.pk)
+    again = api.post(
+        "/api/v1/ward-round-appointments/", {**booking, "scheduled_at": tomorrow_at(11).isoformat()}
+    )
+    assert again.status_code == 400
+    assert "already has an appointment" in str(again.json())
+
+
+def test_booking_in_the_past_through_the_api_answers_400(api, session, nurse, sam):
+    import datetime
+
+    from django.utils import timezone
+
+    api.force_authenticate(nurse)
+    past = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+    response = api.post(
+        "/api/v1/ward-round-appointments/",
+        {"ward_round": session.pk, "service_user": sam.pk, "scheduled_at": past},
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("who", ["nurse_cedar", "lead"])
+def test_others_cannot_arrange_or_book(api, request, session, willow, sam, who):
+    from tests.ward_rounds.conftest import tomorrow_at
+
+    api.force_authenticate(request.getfixturevalue(who))
+    response = api.post(
+        "/api/v1/ward-rounds/", {"ward": willow.pk, "starts_at": tomorrow_at(9).isoformat(), "purpose": "x"}
+    )
+    assert response.status_code == 403
+    response = api.post(
+        "/api/v1/ward-round-appointments/",
+        {"ward_round": session.pk, "service_user": sam.pk, "scheduled_at": tomorrow_at(11).isoformat()},
+    )
+    assert response.status_code in (400, 403)

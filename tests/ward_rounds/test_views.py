@@ -336,3 +336,19 @@ def test_a_nurse_on_the_new_ward_reads_history_after_transfer(client, session, n
     assert client.get(url("appointment_detail", past.pk)).status_code == 200
     client.force_login(nurse)
     assert client.get(url("appointment_detail", past.pk)).status_code == 200
+
+
+def test_restriction_items_link_to_a_blanket_rule_challenge_once_that_app_exists(
+    client, appointment, sam, settings
+):
+    settings.ROOT_URLCONF = "tests.ward_rounds.urls_with_blanket_rules"
+    item = services.item_add(
+        appointment=appointment, by=sam.user, text="Phones locked away", kind="restriction"
+    )
+    services.item_add(appointment=appointment, by=sam.user, text="Leave", kind="leave")
+    client.force_login(sam.user)
+    page = client.get(url("appointment_detail", appointment.pk)).text
+    assert page.count("Challenge this as a blanket rule") == 1
+    assert "/blanket-rules/challenge/?source_url=%2Fward-rounds%2Fappointments%2F" in page
+    assert f"%23item-{item.pk}" in page
+    assert "source_label=Ward+round+item" in page and "text=Phones+locked+away" in page
