@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "incidents.reviews",
     "safety_plans",
     "blanket_rules",
+    "ward_rounds",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,10 @@ SPECTACULAR_SETTINGS = {
         "SafetyPlanPartEnum": "safety_plans.models.Kind",
         "SafetyPlanProposalStatusEnum": "safety_plans.models.Proposal.Status",
         "BlanketRuleOutcomeEnum": "blanket_rules.models.Outcome",
+        "AppointmentStatusEnum": "ward_rounds.models.Appointment.Status",
+        "AgendaItemKindEnum": "ward_rounds.models.AgendaItem.Kind",
+        "AgendaItemAuthorRoleEnum": "ward_rounds.models.AgendaItem.AuthorRole",
+        "OutcomePersonAgreesEnum": "ward_rounds.models.Outcome.View",
     },
 }
 

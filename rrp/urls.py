@@ -10,6 +10,7 @@ from incidents.api import IncidentViewSet
 from incidents.reviews import api as review_api
 from rrp import api_views, views
 from safety_plans import api as safety_plans_api
+from ward_rounds import api as wr_api
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
@@ -32,6 +33,10 @@ router.register(
 router.register(
     "blanket-rule-challenges", blanket_rules_api.ChallengeViewSet, basename="blanket-rule-challenge"
 )
+router.register("ward-rounds", wr_api.WardRoundViewSet, basename="ward-round")
+router.register("ward-round-appointments", wr_api.AppointmentViewSet, basename="ward-round-appointment")
+router.register("ward-round-items", wr_api.AgendaItemViewSet, basename="ward-round-item")
+router.register("ward-round-outcomes", wr_api.OutcomeViewSet, basename="ward-round-outcome")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,6 +50,7 @@ urlpatterns = [
     path("wards/", views.ward_list, name="ward_list"),
     path("wards/<int:pk>/", views.ward_detail, name="ward_detail"),
     path("safety-plans/", include("safety_plans.urls")),
+    path("ward-rounds/", include("ward_rounds.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
