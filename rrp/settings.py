@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "rrp",
     "incidents",
+    "trends",
 ]
 
 MIDDLEWARE = [
