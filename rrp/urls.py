@@ -6,11 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from rrp import api_views, views
+from trends import api as trends_api
 
 router = DefaultRouter()
 router.register("wards", api_views.WardViewSet, basename="ward")
 router.register("service-users", api_views.ServiceUserViewSet, basename="service-user")
 router.register("admissions", api_views.AdmissionViewSet, basename="admission")
+router.register("trends/rates", trends_api.TrendRatesViewSet, basename="trend-rates")
+router.register("trends/equality", trends_api.TrendEqualityViewSet, basename="trend-equality")
+router.register("trends/annual-statistics", trends_api.AnnualStatisticsViewSet, basename="annual-statistics")
 
 urlpatterns = [
     path("", views.home, name="home"),

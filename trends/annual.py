@@ -26,6 +26,19 @@ def scope_for_year(ward_ids, year: int, today: datetime.date) -> stats.Scope:
     )
 
 
+def _band_labels() -> list[str]:
+    labels = [f"Restraint: {label.lower()}" for label, *_ in stats.RESTRAINT_BANDS]
+    labels.append(f"Restraint: {stats.RESTRAINT_OVER.lower()}")
+    labels += [f"Seclusion: {label.lower()}" for label, _ in stats.SECLUSION_BANDS]
+    labels.append(f"Seclusion: {stats.SECLUSION_OVER.lower()}")
+    labels += [f"Segregation: {label.lower()}" for label, _ in stats.SEGREGATION_BANDS]
+    labels.append(f"Segregation: {stats.SEGREGATION_OVER.lower()}")
+    return [*labels, CHEMICAL_NO_BAND]
+
+
+CHEMICAL_NO_BAND = "Chemical restraint (no length band)"
+
+
 def _band_expression():
     """The national length band of each intervention, in SQL, by type group."""
     whens = []
@@ -49,7 +62,7 @@ def _band_expression():
             When(type_code="06", duration_minutes__lte=limit, then=Value(f"Segregation: {label.lower()}"))
         )
     whens.append(When(type_code="06", then=Value(f"Segregation: {stats.SEGREGATION_OVER.lower()}")))
-    return Case(*whens, default=Value("Chemical restraint (no length band)"), output_field=CharField())
+    return Case(*whens, default=Value(CHEMICAL_NO_BAND), output_field=CharField())
 
 
 def _rows(qs, expression, labels=None, order=None) -> list[tuple[str, int]]:
@@ -75,7 +88,7 @@ def build(scope: stats.Scope) -> dict:
         ),
         ("place", "Place on the ward (s.6(5)(b))", _rows(qs, Lower(Trim("incident__place")))),
         ("month", "Month (s.6(5)(b))", _months(qs, scope)),
-        ("duration", "Length (s.6(5)(b))", _rows(qs, _band_expression())),
+        ("duration", "Length (s.6(5)(b))", _rows(qs, _band_expression(), order=_band_labels())),
         (
             "type",
             "Type of force (s.6(5)(c))",

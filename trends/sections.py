@@ -112,7 +112,7 @@ def spc_section(
             title,
             f"{ward.name}: no occupied bed days were recorded in this period, so no rate can be shown.",
             table=_rate_table(ward, series, None),
-            extra={"ward": ward, "events": list(events), "icons": []},
+            extra={"ward": ward, "events": list(events), "icons": [], "series": series, "chart": None},
         )
     values = pd.Series(charted["rate"].to_numpy(), index=pd.DatetimeIndex(pd.to_datetime(charted["month"])))
     chart = spc.xmr(values, improvement=improvement, rebase=[pd.Timestamp(m) for m in rebase], target=target)
@@ -143,7 +143,14 @@ def spc_section(
         table=_rate_table(ward, series, chart),
         figure=spc_figure(ward.name, chart, events=list(events), target=target),
         note=summary["trial_limits_message"] or "",
-        extra={"ward": ward, "events": list(events), "icons": icons, "summary": summary},
+        extra={
+            "ward": ward,
+            "events": list(events),
+            "icons": icons,
+            "summary": summary,
+            "series": series,
+            "chart": chart,
+        },
     )
 
 
