@@ -135,3 +135,14 @@ def trend_filter(request, data=None) -> TrendFilter:
     return TrendFilter(
         data if data is not None else request.GET, queryset=wards_for_trends(request.user), request=request
     )
+
+
+class TargetForm(NHSFormMixin, forms.Form):
+    target_rate = forms.DecimalField(
+        label="Target: restrictive interventions per 1,000 occupied bed days",
+        help_text="Drawn as a red line on the ward's chart. Leave blank for no target.",
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+    )

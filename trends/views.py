@@ -3,13 +3,16 @@
 import csv
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from trends import annual, dashboard, equality
-from trends.filters import trend_filter
+from rrp import permissions
+from trends import annual, dashboard, equality, services
+from trends.filters import TargetForm, default_range, trend_filter
 from trends.permissions import wards_for_trends
 from trends.sections import period_text, ward_list
 from trends.stats import Scope
@@ -47,6 +50,9 @@ def dashboard_page(request):
     options = f.options
     wards = list(f.qs)
     built = dashboard.build(wards, options)
+    permissions.prefetch(request.user, wards)
+    for section in built["rates"]:
+        section.extra["can_set_target"] = permissions.has(request.user, "change", section.extra["ward"])
     return render(
         request,
         "trends/dashboard.html",
@@ -181,4 +187,34 @@ def annual_csv(request):
         )
     return _csv_response(
         f"use-of-force-statistics-{built['year']}.csv", annual.csv_rows(built["year"], built["result"])
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def target_edit(request, pk):
+    """A ward manager sets the target line of their ward's chart (for example 25% below the mean)."""
+    ward = permissions.get_or_404(request.user, wards_for_trends(request.user), pk, "change")
+    form = TargetForm(request.POST or None, initial={"target_rate": ward.target_rate})
+    if request.method == "POST" and form.is_valid():
+        services.ward_target_set(ward=ward, target_rate=form.cleaned_data["target_rate"], by=request.user)
+        if ward.target_rate is None:
+            messages.success(request, f"{ward.name} no longer has a target line.")
+        else:
+            messages.success(request, f"{ward.name}'s target is now {ward.target_rate} per 1,000 bed days.")
+        return redirect(f"{reverse('trends:dashboard')}?ward={ward.pk}")
+    first, last = default_range()
+    options = {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False}
+    rate = dashboard.build([ward], options, only="rate")["rates"][0]
+    series = rate.extra["series"].dropna(subset=["rate"]).tail(12)
+    mean = float(series["rate"].mean()) if len(series) else None
+    return render(
+        request,
+        "trends/target_form.html",
+        {
+            "ward": ward,
+            "form": form,
+            "mean": None if mean is None else round(mean, 1),
+            "suggestion": None if mean is None else round(0.75 * mean, 1),
+            "months": len(series),
+        },
     )
