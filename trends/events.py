@@ -8,7 +8,10 @@ An app that wants to add to the trend pages has a `trends.py` module with any of
 Each function returns None here when no installed app provides it, so pages can say so plainly.
 """
 
+import datetime
+
 from rrp import hooks
+from rrp.models import local_date
 
 
 def _providers(function: str) -> list:
@@ -19,7 +22,11 @@ def annotations(wards, first, last) -> list[dict] | None:
     providers = _providers("annotations")
     if not providers:
         return None
-    events = [event for provide in providers for event in provide(wards, first, last)]
+    events = [
+        {**event, "date": _day(event["date"])}
+        for provide in providers
+        for event in provide(wards, first, last)
+    ]
     return sorted(events, key=lambda e: (e["date"], e["ward_id"], e["label"]))
 
 
@@ -45,3 +52,8 @@ def review_measures(incidents) -> dict | None:
             for name in total:
                 total[name] += values.get(name, 0)
     return measures
+
+
+def _day(value) -> datetime.date:
+    """Accept a date or an aware datetime (taken as its London date)."""
+    return local_date(value) if isinstance(value, datetime.datetime) else value

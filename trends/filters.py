@@ -61,6 +61,9 @@ class TrendFilterForm(NHSFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        ward, division = cleaned.get("ward"), cleaned.get("division")
+        if ward and division and ward.division_id != division.pk:
+            self.add_error("ward", f"{ward.name} is not in {division.name}. Choose a ward in that division.")
         first, last = cleaned.get("start"), cleaned.get("end")
         if "start" in self.errors or "end" in self.errors:
             return cleaned

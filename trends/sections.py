@@ -111,7 +111,7 @@ def spc_section(
             key,
             title,
             f"{ward.name}: no occupied bed days were recorded in this period, so no rate can be shown.",
-            table=_rate_table(ward, series, None),
+            table=_rate_table(ward, series, None, events),
             extra={"ward": ward, "events": list(events), "icons": [], "series": series, "chart": None},
         )
     values = pd.Series(charted["rate"].to_numpy(), index=pd.DatetimeIndex(pd.to_datetime(charted["month"])))
@@ -140,7 +140,7 @@ def spc_section(
         key,
         title,
         sentence,
-        table=_rate_table(ward, series, chart),
+        table=_rate_table(ward, series, chart, events),
         figure=spc_figure(ward.name, chart, events=list(events), target=target),
         note=summary["trial_limits_message"] or "",
         extra={
@@ -212,17 +212,21 @@ RATE_COLUMNS = [
     "Lower process limit",
     "Upper process limit",
     "Signal",
+    "Events",
 ]
 
 
-def _rate_table(ward, series: pd.DataFrame, chart: pd.DataFrame | None) -> Table:
+def _rate_table(ward, series: pd.DataFrame, chart: pd.DataFrame | None, events=()) -> Table:
     rows = []
     for month, days, n, rate in series.itertuples(index=False):
+        happened = "; ".join(
+            f"{e['date']:%-d %B}: {e['label']}" for e in events if e["date"].replace(day=1) == month
+        )
         point = None
         if chart is not None and rate is not None and not pd.isna(rate):
             point = chart.loc[pd.Timestamp(month)]
         if not days:
-            rows.append([ward.name, month_label(month), "0", str(n), "no data", "", "", "", ""])
+            rows.append([ward.name, month_label(month), "0", str(n), "no data", "", "", "", "", happened])
             continue
         signal = ""
         if point is not None:
@@ -238,6 +242,7 @@ def _rate_table(ward, series: pd.DataFrame, chart: pd.DataFrame | None) -> Table
                 number(rate),
                 *(number(point[c], 2) if point is not None else "" for c in ("mean", "lpl", "upl")),
                 signal,
+                happened,
             ]
         )
     return Table(f"{ward.name}: monthly rate and process limits", RATE_COLUMNS, rows)

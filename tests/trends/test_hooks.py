@@ -56,6 +56,8 @@ def test_lifted_rule_is_drawn_and_listed_on_the_wards_chart(fake_apps, willow, m
     assert section.extra["events"][0]["label"] == "Blanket rule lifted: phones"
     assert section.figure["layout"]["annotations"][0]["text"] == "Blanket rule lifted: phones"
     assert section.figure["layout"]["shapes"][0]["x0"] == "2025-04-10"
+    april = next(row for row in section.table.rows if row[1] == "April 2025")
+    assert april[-1] == "10 April: Blanket rule lifted: phones"
 
 
 def test_rebase_at_events_starts_new_limits_the_month_after(fake_apps, willow):

@@ -72,6 +72,7 @@ def test_manager_cannot_widen_to_another_ward(client, manager, willow, oak):
         ({"start": "2025-06-01", "end": "2025-05-01"}, "end date must be the same as or after"),
         ({"start": "yesterday"}, "Enter a valid date"),
         ({"rebase": "May"}, "is not a month"),
+        ({"division": "999"}, "Select a valid choice"),
     ],
 )
 def test_unknown_filter_values_answer_400_with_the_reason(client, lead, willow, params, reason):
@@ -168,3 +169,12 @@ def test_nurse_on_another_ward_sees_nothing_of_willow(client, nurse_cedar, willo
 def test_lead_without_a_division_gets_404(client, willow):
     user = make_staff("lead.none", "recovery_lead", [], None)
     assert get(client, user, "trends:dashboard").status_code == 404
+
+
+def test_ward_outside_the_chosen_division_is_an_error_not_an_empty_page(client, willow, cedar, org):
+    both = make_staff("nurse.two", "ward_staff", [willow, cedar])
+    response = get(client, both, "trends:dashboard", {"ward": willow.pk, "division": org["local"].pk})
+    assert response.status_code == 400
+    assert "Willow is not in Local Partnerships" in response.content.decode()
+    fine = get(client, both, "trends:dashboard", {"division": org["local"].pk})
+    assert [s.extra["ward"].name for s in fine.context["rates"]] == ["Cedar"]
