@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safety_plans",
     "blanket_rules",
     "ward_rounds",
+    "trends",
 ]
 
 MIDDLEWARE = [

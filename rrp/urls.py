@@ -10,6 +10,7 @@ from incidents.api import IncidentViewSet
 from incidents.reviews import api as review_api
 from rrp import api_views, views
 from safety_plans import api as safety_plans_api
+from trends import api as trends_api
 from ward_rounds import api as wr_api
 
 router = DefaultRouter()
@@ -37,6 +38,9 @@ router.register("ward-rounds", wr_api.WardRoundViewSet, basename="ward-round")
 router.register("ward-round-appointments", wr_api.AppointmentViewSet, basename="ward-round-appointment")
 router.register("ward-round-items", wr_api.AgendaItemViewSet, basename="ward-round-item")
 router.register("ward-round-outcomes", wr_api.OutcomeViewSet, basename="ward-round-outcome")
+router.register("trends/rates", trends_api.TrendRatesViewSet, basename="trend-rates")
+router.register("trends/equality", trends_api.TrendEqualityViewSet, basename="trend-equality")
+router.register("trends/annual-statistics", trends_api.AnnualStatisticsViewSet, basename="annual-statistics")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -57,6 +61,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("reviews/", include("incidents.reviews.urls")),
     path("blanket-rules/", include("blanket_rules.urls")),
+    path("trends/", include("trends.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
