@@ -1,8 +1,10 @@
 """Uses of force: one incident, one or more interventions, and what the Act requires recorded."""
 
+import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +31,26 @@ class InvalidIncidentTransition(Exception):
     """Raised when an incident is moved to a status its current status does not allow."""
 
 
+class RecordRetained(Exception):
+    """Raised on any attempt to delete an incident inside the statutory retention period."""
+
+
+def retention_cutoff():
+    """Incidents created after this moment must be kept (s.6(6): three years)."""
+    years = settings.RRP_RECORD_RETENTION_YEARS
+    return timezone.now() - datetime.timedelta(days=round(365.25 * years))
+
+
 class IncidentQuerySet(models.QuerySet):
+    def delete(self):
+        if self.filter(created_at__gt=retention_cutoff()).exists():
+            raise RecordRetained(
+                "Incidents must be kept for "
+                f"{settings.RRP_RECORD_RETENTION_YEARS} years and cannot be deleted. "
+                "Mark an incident as entered in error instead."
+            )
+        return super().delete()
+
     def counted(self):
         """Incidents that count in statistics: submitted or signed off, not entered in error."""
         return self.exclude(status=Incident.Status.DRAFT).filter(entered_in_error_at__isnull=True)
@@ -157,6 +178,48 @@ class Incident(Versioned):
     def is_counted(self) -> bool:
         return self.status != self.Status.DRAFT and self.entered_in_error_at is None
 
+    def delete(self, *args, **kwargs):
+        if self.created_at and self.created_at > retention_cutoff():
+            raise RecordRetained(
+                f"Incidents must be kept for {settings.RRP_RECORD_RETENTION_YEARS} years and cannot be "
+                "deleted. Mark it as entered in error instead."
+            )
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        soon = timezone.now() + datetime.timedelta(minutes=1)
+        for name, what in (
+            ("started_at", "The start"),
+            ("ended_at", "The end"),
+            ("police_requested_at", "The time the police were called"),
+            ("police_arrived_at", "The time the police arrived"),
+        ):
+            value = getattr(self, name)
+            if value and value > soon:
+                errors[name] = f"{what} cannot be in the future."
+        if self.started_at and self.ended_at and self.ended_at <= self.started_at:
+            errors.setdefault("ended_at", "The incident must end after it started.")
+        if (
+            self.police_requested_at
+            and self.police_arrived_at
+            and self.police_arrived_at < self.police_requested_at
+        ):
+            errors.setdefault("police_arrived_at", "The police cannot arrive before they were called.")
+        if self.started_at and self.service_user_id and self.ward_id and "started_at" not in errors:
+            admission = self.service_user.admission_at(self.started_at)
+            if admission is None:
+                errors["started_at"] = (
+                    f"{self.service_user} was not admitted to a ward at that time. Check the date and time."
+                )
+            elif admission.ward_id != self.ward_id:
+                errors["started_at"] = (
+                    f"At that time {self.service_user} was on {admission.ward}, not {self.ward}. "
+                    "Record it on the ward where it happened."
+                )
+        if errors:
+            raise ValidationError(errors)
+
     def deescalation_labels(self) -> list[str]:
         labels = dict(DEESCALATION_TECHNIQUES)
         return [labels.get(code, code) for code in self.deescalation]
@@ -215,6 +278,18 @@ class Intervention(models.Model):
         if self.started_at and self.ended_at and self.ended_at > self.started_at:
             self.duration_minutes = round((self.ended_at - self.started_at).total_seconds() / 60)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        soon = timezone.now() + datetime.timedelta(minutes=1)
+        if self.started_at and self.started_at > soon:
+            errors["started_at"] = "The start cannot be in the future."
+        if self.ended_at and self.ended_at > soon:
+            errors["ended_at"] = "The end cannot be in the future."
+        if self.started_at and self.ended_at and self.ended_at <= self.started_at:
+            errors.setdefault("ended_at", "An intervention must end after it started.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_prone(self) -> bool:
@@ -303,6 +378,10 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"Observations at {timezone.localtime(self.taken_at):%H:%M}"
+
+    def clean(self):
+        if self.taken_at and self.taken_at > timezone.now() + datetime.timedelta(minutes=1):
+            raise ValidationError({"taken_at": "Observations cannot be recorded in the future."})
 
 
 class IncidentUserObjectPermission(UserObjectPermissionBase):

@@ -76,3 +76,30 @@ def _days(value) -> int:
         return value.days
     # SQLite hands back microseconds for a sum of date differences.
     return int(value) // 86_400_000_000
+
+
+def occupied_bed_days_by(
+    wards, first: datetime.date, last: datetime.date, group_by: dict, *, today=None
+) -> list[dict]:
+    """Return the bed days from `first` to `last` (inclusive) summed per group of patients.
+
+    `group_by` maps output names to admission fields or expressions, for example
+    `{"sex": F("service_user__sex")}`. One query; rows are dicts of those names plus `days`.
+    """
+    today = today or timezone.localdate()
+    hi_day = min(last + datetime.timedelta(days=1), today)
+    if hi_day <= first:
+        return []
+    lo = Value(first, output_field=DateField())
+    hi = Value(hi_day, output_field=DateField())
+    ended = Coalesce("end_date", Value(today, output_field=DateField()))
+    days = ExpressionWrapper(Least(ended, hi) - Greatest(F("start_date"), lo), output_field=DurationField())
+    rows = (
+        Admission.objects.filter(ward__in=wards, start_date__lt=hi_day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=first))
+        .annotate(**{f"g_{name}": expr for name, expr in group_by.items()})
+        .values(*(f"g_{name}" for name in group_by))
+        .annotate(total=Sum(days))
+        .order_by()
+    )
+    return [{**{name: row[f"g_{name}"] for name in group_by}, "days": _days(row["total"])} for row in rows]

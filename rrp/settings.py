@@ -54,6 +54,11 @@ INSTALLED_APPS = [
     "csp",
     "rrp",
     "incidents",
+    "incidents.reviews",
+    "safety_plans",
+    "blanket_rules",
+    "ward_rounds",
+    "trends",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +230,20 @@ SPECTACULAR_SETTINGS = {
     # One schema name per shared choice set; add an entry when a new one is shared.
     "ENUM_NAME_OVERRIDES": {
         "YesNoUnknownEnum": "rrp.models.ServiceUser.YesNoUnknown",
+        "HarmEnum": "incidents.codes.Harm",
+        "IncidentYesNoUnknownEnum": "incidents.codes.YesNoUnknown",
+        "ReviewStatusEnum": "incidents.reviews.models.Review.Status",
+        "ReviewSectionStatusEnum": "incidents.reviews.models.Account.Status",
+        "ReviewSectionKindEnum": "incidents.reviews.models.Account.Kind",
+        "ReviewActionStatusEnum": "incidents.reviews.models.ReviewAction.Status",
+        "ReviewActionKindEnum": "incidents.reviews.models.ReviewAction.Kind",
+        "SafetyPlanPartEnum": "safety_plans.models.Kind",
+        "SafetyPlanProposalStatusEnum": "safety_plans.models.Proposal.Status",
+        "BlanketRuleOutcomeEnum": "blanket_rules.models.Outcome",
+        "AppointmentStatusEnum": "ward_rounds.models.Appointment.Status",
+        "AgendaItemKindEnum": "ward_rounds.models.AgendaItem.Kind",
+        "AgendaItemAuthorRoleEnum": "ward_rounds.models.AgendaItem.AuthorRole",
+        "OutcomePersonAgreesEnum": "ward_rounds.models.Outcome.View",
     },
 }
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BlanketRulesConfig(AppConfig):
+    name = "blanket_rules"
+    verbose_name = "Blanket rules"

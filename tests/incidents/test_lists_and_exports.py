@@ -1,0 +1,157 @@
+import csv
+import io
+import zipfile
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from incidents import services
+from incidents.exports import MHS505_COLUMNS, MHS515_COLUMNS
+from tests.incidents.factories import ago, make_incident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three(nurse, manager, sam, kai):
+    standing = make_incident(sam, nurse, start=ago(days=3))
+    prone = make_incident(kai, nurse, start=ago(days=2))
+    row = prone.interventions.get()
+    services.incident_update(
+        incident=prone,
+        by=nurse,
+        version=prone.version,
+        reason="It was prone",
+        children={
+            "interventions": [
+                {
+                    "id": row.pk,
+                    "type_code": "01",
+                    "prone_reason": "He was on the floor already.",
+                    "patient_injured": True,
+                }
+            ]
+        },
+    )
+    error = make_incident(sam, nurse, start=ago(days=1))
+    services.incident_mark_error(incident=error, by=manager, reason="Duplicate")
+    return {"standing": standing, "prone": prone, "error": error}
+
+
+def listed(client, **params):
+    response = client.get(reverse("incidents:list"), params)
+    assert response.status_code == 200
+    return response
+
+
+def test_filters_narrow_the_list(client, nurse, three):
+    client.force_login(nurse)
+    text = listed(client, prone="yes").text
+    assert three["prone"].get_absolute_url() in text
+    assert three["standing"].get_absolute_url() not in text
+    text = listed(client, injury="patient").text
+    assert three["prone"].get_absolute_url() in text and three["standing"].get_absolute_url() not in text
+    text = listed(client, status="entered_in_error").text
+    assert three["error"].get_absolute_url() in text and three["prone"].get_absolute_url() not in text
+    text = listed(client, type="07").text
+    assert three["standing"].get_absolute_url() in text and three["prone"].get_absolute_url() not in text
+    text = listed(client, group="physical", reason="10").text
+    assert "3 incidents" in text
+    text = listed(client, harm="low").text  # psychological harm "low" on all three
+    assert "3 incidents" in text
+    day = three["prone"].started_at.date()
+    text = listed(client, date_from=day.isoformat(), date_to=day.isoformat()).text
+    assert "1 incident<" in text
+
+
+def test_invalid_filter_shows_an_error_not_a_wider_list(client, nurse, three):
+    client.force_login(nurse)
+    text = listed(client, ward="999999").text
+    assert "There is a problem" in text
+    assert three["standing"].get_absolute_url() not in text
+
+
+def test_empty_state_in_plain_words(client, nurse, three):
+    client.force_login(nurse)
+    assert "No incidents match these filters" in listed(client, type="05").text
+
+
+def test_sorting_oldest_first(client, nurse, three):
+    client.force_login(nurse)
+    text = listed(client, sort="started").text
+    assert text.index(three["standing"].get_absolute_url()) < text.index(three["prone"].get_absolute_url())
+    text = listed(client, sort="-started").text
+    assert text.index(three["standing"].get_absolute_url()) > text.index(three["prone"].get_absolute_url())
+
+
+def test_list_queries_do_not_grow_with_the_page_size(
+    client, nurse, sam, django_assert_num_queries, monkeypatch
+):
+    from incidents import views
+
+    for days in range(1, 9):
+        make_incident(sam, nurse, start=ago(days=days, hours=1))
+    client.force_login(nurse)
+    client.get(reverse("incidents:list"))  # warm the session and caches
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(reverse("incidents:list"))
+    assert response.text.count('<tr role="row" class="nhsuk-table__row">') == 2
+    monkeypatch.setattr(views, "PER_PAGE", 8)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("incidents:list"))
+    assert response.text.count('<tr role="row" class="nhsuk-table__row">') == 8
+
+
+def test_csv_export_streams_the_filtered_list_and_respects_permissions(
+    client, nurse, nurse_cedar, lou, three
+):
+    make_incident(lou, nurse_cedar)
+    client.force_login(nurse)
+    response = client.get(reverse("incidents:export_csv"), {"prone": "yes"})
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["Incident", "Ward", "Person"]
+    assert [int(r[0]) for r in rows[1:]] == [three["prone"].pk]
+    response = client.get(reverse("incidents:export_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {r[1] for r in rows[1:]} == {"Willow"}
+    assert len(rows) == 4
+
+
+def test_mhsds_export_has_national_codes_and_leaves_out_errors_and_drafts(client, nurse, sam, three):
+    services.incident_create(service_user=sam, by=nurse, started_at=ago(hours=5))
+    client.force_login(nurse)
+    start = ago(days=10).date().isoformat()
+    end = ago().date().isoformat()
+    response = client.get(reverse("incidents:export_mhsds"), {"date_from": start, "date_to": end})
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["MHS505.csv", "MHS515.csv"]
+    incidents = list(csv.reader(io.StringIO(archive.read("MHS505.csv").decode())))
+    types = list(csv.reader(io.StringIO(archive.read("MHS515.csv").decode())))
+    assert incidents[0] == MHS505_COLUMNS
+    assert types[0] == MHS515_COLUMNS
+    assert len(incidents) == 3  # header, standing, prone (the error and the draft are left out)
+    assert {row[8] for row in incidents[1:]} == {"10"}
+    assert sorted(row[2] for row in types[1:]) == ["01", "07"]
+    prone = next(row for row in types[1:] if row[2] == "01")
+    assert prone[1] == f"RI{three['prone'].pk:08d}"
+    assert prone[7:10] == ["Y", "N", "N"]
+    assert incidents[1][2] == three["standing"].service_user.nhs_number
+
+
+def test_mhsds_export_checks_the_date_range(client, nurse):
+    client.force_login(nurse)
+    response = client.get(
+        reverse("incidents:export_mhsds"), {"date_from": "2026-05-02", "date_to": "2026-05-01"}
+    )
+    assert response.status_code == 200
+    assert "must be on or after its start" in response.text
+
+
+def test_service_user_cannot_use_the_mhsds_export(client, sam):
+    client.force_login(sam.user)
+    assert client.get(reverse("incidents:export_mhsds")).status_code == 404

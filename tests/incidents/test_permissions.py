@@ -1,0 +1,117 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from incidents import services
+from rrp import services as core_services
+from tests.incidents.factories import ago, make_incident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def incident(nurse, sam):
+    return make_incident(sam, nurse)
+
+
+def status(client, user, url):
+    client.force_login(user)
+    return client.get(url).status_code
+
+
+@pytest.mark.parametrize(
+    ("who", "detail", "edit"),
+    [
+        ("nurse", 200, 200),
+        ("manager", 200, 200),
+        ("lead", 200, 403),
+        ("sam", 200, 403),
+        ("kai", 404, 404),
+        ("lou", 404, 404),
+        ("nurse_cedar", 404, 404),
+        ("nurse_oak", 404, 404),
+        ("peer", 404, 404),
+        ("carer", 404, 404),
+        ("admin", 404, 404),
+    ],
+)
+def test_permission_matrix_for_a_willow_incident(request, client, incident, who, detail, edit):
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", None) or user
+    assert status(client, user, reverse("incidents:detail", args=[incident.pk])) == detail
+    assert status(client, user, reverse("incidents:edit", args=[incident.pk])) == edit
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, incident):
+    response = client.get(reverse("incidents:detail", args=[incident.pk]))
+    assert response.status_code == 302
+
+
+def test_list_shows_only_what_each_person_may_see(client, nurse, nurse_cedar, lead, sam, lou):
+    willow = make_incident(sam, nurse)
+    cedar = make_incident(lou, nurse_cedar)
+    client.force_login(nurse)
+    text = client.get(reverse("incidents:list")).text
+    assert willow.get_absolute_url() in text and cedar.get_absolute_url() not in text
+    client.force_login(lead)  # Forensic Services: Willow and Oak, not Cedar
+    text = client.get(reverse("incidents:list")).text
+    assert willow.get_absolute_url() in text and cedar.get_absolute_url() not in text
+    client.force_login(nurse_cedar)
+    text = client.get(reverse("incidents:list")).text
+    assert cedar.get_absolute_url() in text and willow.get_absolute_url() not in text
+
+
+def test_kais_incidents_stay_with_the_ward_where_they_happened(client, nurse, nurse_oak, admin, kai, oak):
+    before = make_incident(kai, nurse)
+    core_services.admission_transfer(admission=kai.current_admission, to_ward=oak, at=ago(hours=1), by=admin)
+    # Willow staff still see Kai's Willow incident; Oak staff do not.
+    assert status(client, nurse, before.get_absolute_url()) == 200
+    assert status(client, nurse_oak, before.get_absolute_url()) == 404
+    # His next incident happens on Oak and is Oak's.
+    start = ago(minutes=40)
+    after = make_incident(kai, nurse_oak, start=start, minutes=5)
+    assert after.ward == oak
+    assert status(client, nurse_oak, after.get_absolute_url()) == 200
+    assert status(client, nurse, after.get_absolute_url()) == 404
+    # Kai sees both of his own.
+    assert status(client, kai.user, before.get_absolute_url()) == 200
+    assert status(client, kai.user, after.get_absolute_url()) == 200
+
+
+def test_willow_nurse_cannot_log_an_incident_for_kai_after_he_moved(client, nurse, admin, kai, oak):
+    core_services.admission_transfer(admission=kai.current_admission, to_ward=oak, at=ago(hours=1), by=admin)
+    assert status(client, nurse, reverse("incidents:create", args=[kai.pk])) == 404
+
+
+def test_lead_and_peer_cannot_record_incidents(client, lead, peer, sam):
+    assert status(client, lead, reverse("incidents:create", args=[sam.pk])) == 404
+    assert status(client, peer, reverse("incidents:choose_person")) == 403
+
+
+def test_only_the_ward_manager_may_mark_entered_in_error(client, nurse, manager, lead, incident):
+    url = reverse("incidents:mark_error", args=[incident.pk])
+    assert status(client, nurse, url) == 403
+    assert status(client, lead, url) == 403
+    assert status(client, manager, url) == 200
+
+
+def test_grants_follow_the_contract(nurse, manager, lead, sam, willow):
+    from rrp import permissions
+
+    incident = services.incident_create(service_user=sam, by=nurse, started_at=ago(hours=1))
+    assert permissions.has(nurse, "change", incident)
+    assert permissions.has(manager, "incidents.sign_off_incident", incident)
+    assert not permissions.has(nurse, "incidents.sign_off_incident", incident)
+    assert permissions.has(lead, "view", incident) and not permissions.has(lead, "change", incident)
+    assert not permissions.has(sam.user, "view", incident)  # a draft is for staff only
+    incident.started_at = ago(hours=1) - datetime.timedelta(minutes=1)
+
+
+def test_no_delete_in_admin(client, admin, nurse, sam):
+    incident = make_incident(sam, nurse)
+    client.force_login(admin)
+    url = reverse("admin:incidents_incident_delete", args=[incident.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert incident.__class__.objects.filter(pk=incident.pk).exists()

@@ -1,0 +1,88 @@
+import datetime
+
+import pytest
+
+from trends import dashboard, stats
+from trends.suppression import count
+
+from .conftest import at, incident, patient
+
+pytestmark = pytest.mark.django_db
+
+MARCH, APRIL, MAY = datetime.date(2025, 3, 1), datetime.date(2025, 4, 1), datetime.date(2025, 5, 1)
+
+
+def options(first=MARCH, last=datetime.date(2025, 5, 31), **extra):
+    return {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False, **extra}
+
+
+def test_rate_matches_the_hand_computed_ward_month(willow, march_on_willow):
+    built = dashboard.build([willow], options(), only="rate")
+    rows = {row[1]: row for row in built["rates"][0].table.rows}
+    assert rows["March 2025"][2:5] == ["26", "3", "115.4"]
+    assert rows["April 2025"][2:5] == ["4", "0", "0.0"]  # bed days but no incidents: a zero rate
+    assert rows["May 2025"][2:5] == ["0", "0", "no data"]  # no bed days: never a division by zero
+
+
+def test_drafts_and_entries_made_in_error_do_not_count(willow, march_on_willow):
+    scope = stats.Scope([willow.pk], MARCH, datetime.date(2025, 3, 31))
+    assert stats.incident_totals(scope)["incidents"] == 2
+    monthly = stats.monthly_interventions(scope)
+    assert monthly["n"].sum() == 3
+    assert set(monthly["group"]) == {"physical", "chemical"}
+
+
+def test_prone_and_prone_over_ten_minutes(willow, march_on_willow):
+    section = dashboard.build([willow], options(), only="prone")["sections"][0]
+    march = section.table.rows[0]
+    assert march == ["March 2025", "2", "1", "50.0%", "1", "50.0%"]
+    assert section.summary.startswith("50.0% of 2 physical restraints were prone")
+
+
+def test_group_filter_narrows_the_rate_to_that_group(willow, march_on_willow):
+    built = dashboard.build([willow], options(group="chemical"), only="rate")
+    march = built["rates"][0].table.rows[0]
+    assert march[3:5] == ["1", "38.5"]  # 1 / 26 x 1000
+
+
+def test_months_are_london_months_across_the_clock_change(willow):
+    # 00:30 BST on 1 April 2025 is 23:30 UTC on 31 March: it is an April incident.
+    person = patient(willow, at(2025, 3, 1), at(2025, 5, 1))
+    incident(willow, person, at(2025, 4, 1, 0, 30))
+    scope = stats.Scope([willow.pk], MARCH, datetime.date(2025, 4, 30))
+    monthly = stats.monthly_interventions(scope)
+    assert monthly["month"].tolist() == [APRIL]
+
+
+def test_restraint_minutes_median_and_national_bands(willow):
+    person = patient(willow, at(2025, 3, 1), at(2025, 5, 1))
+    for minutes in (4, 8, 15, 45, 90):
+        incident(willow, person, at(2025, 3, 10, 10), (("07", minutes),))
+    section = dashboard.build([willow], options(), only="minutes")["sections"][0]
+    assert section.extra["durations"]["median"] == 15
+    assert [row[:2] for row in section.table.rows] == [
+        ["0 to 10 minutes", "2"],
+        ["11 to 30 minutes", "1"],
+        ["31 to 60 minutes", "1"],
+        ["Over 60 minutes", "1"],
+    ]
+
+
+def test_time_of_day_uses_london_hours(willow):
+    person = patient(willow, at(2025, 6, 1), at(2025, 7, 1))
+    incident(willow, person, at(2025, 6, 2, 23, 30))  # a Monday, 23:30 BST (22:30 UTC)
+    section = dashboard.build(
+        [willow], options(datetime.date(2025, 6, 1), datetime.date(2025, 6, 30)), only="time"
+    )["sections"][0]
+    assert section.table.rows[0] == ["Monday", "0", "0", "0", "0", "0", "1"]
+
+
+def test_small_numbers_are_suppressed():
+    assert [count(n) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", "1,234"]
+
+
+def test_range_without_incidents_shows_zero_rates(willow):
+    patient(willow, at(2025, 3, 1), at(2025, 4, 1))
+    built = dashboard.build([willow], options(last=datetime.date(2025, 3, 31)))
+    assert built["rates"][0].table.rows[0][2:5] == ["31", "0", "0.0"]
+    assert "0 incidents" in built["sections"][0].summary

@@ -1,0 +1,209 @@
+"""Plotly figures, built in Python and handed to the page as JSON (drawn by static/trends/charts.js).
+
+Signals are never shown by colour alone: each point type has its own marker shape too, and every
+chart sits next to a text summary and a table of the same numbers.
+"""
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from rrp import spc
+
+FONT = "Frutiger W01, Arial, sans-serif"
+NHS_BLUE, DARK_GREY, MID_GREY = "#005eb8", "#425563", "#768692"
+SERIES_COLOURS = [NHS_BLUE, "#ed8b00", "#330072", "#007f3b", "#ae2573", "#00a499", DARK_GREY]
+
+POINT_STYLES = {
+    "common_cause": ("circle", "Common cause"),
+    "special_cause_improvement": ("diamond", "Special cause improvement"),
+    "special_cause_concern": ("square", "Special cause concern"),
+    "special_cause_neutral_high": ("triangle-up", "Special cause (neither), higher"),
+    "special_cause_neutral_low": ("triangle-down", "Special cause (neither), lower"),
+}
+
+
+def _layout(fig: go.Figure, *, y_title: str = "", x_title: str = "", height: int = 360, **extra) -> None:
+    fig.update_layout(
+        font={"family": FONT, "size": 14, "color": "#212b32"},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": {"text": y_title}, "gridcolor": "#e8edee", "rangemode": "tozero"},
+        xaxis={"title": {"text": x_title}},
+        **extra,
+    )
+
+
+def _json(fig: go.Figure) -> dict:
+    return json.loads(fig.to_json())
+
+
+def _segments(chart: pd.DataFrame, x: list[str], column: str) -> tuple[list, list]:
+    """x and y of a line drawn per rebase group, with a gap between groups."""
+    xs, ys = [], []
+    for _group, part in chart.groupby("group", sort=True):
+        positions = [chart.index.get_loc(i) for i in part.index]
+        xs += [x[p] for p in positions] + [None]
+        ys += [None if pd.isna(v) else round(float(v), 3) for v in part[column]] + [None]
+    return xs, ys
+
+
+def spc_figure(name: str, chart: pd.DataFrame, *, events: list[dict], target: float | None) -> dict:
+    """An XmR chart in the Making Data Count style: grey line, coloured and shaped signal points."""
+    x = [t.strftime("%Y-%m-%d") for t in chart.index]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[round(float(v), 3) for v in chart["value"]],
+            mode="lines",
+            name="Rate",
+            line={"color": spc.COLOURS["common_cause"], "width": 2},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    for kind, (symbol, label) in POINT_STYLES.items():
+        part = chart[chart["point_type"] == kind]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[t.strftime("%Y-%m-%d") for t in part.index],
+                y=[round(float(v), 3) for v in part["value"]],
+                mode="markers",
+                name=label,
+                marker={
+                    "color": spc.COLOURS[kind],
+                    "symbol": symbol,
+                    "size": 10,
+                    "line": {"color": "#212b32", "width": 1},
+                },
+                hovertemplate="%{x|%B %Y}: %{y:.1f} per 1,000 bed days<extra>" + label + "</extra>",
+            )
+        )
+    for column, label, dash in (
+        ("mean", "Mean", "solid"),
+        ("upl", "Upper process limit", "dash"),
+        ("lpl", "Lower process limit", "dash"),
+    ):
+        xs, ys = _segments(chart, x, column)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=label,
+                hoverinfo="skip",
+                line={"color": DARK_GREY if column == "mean" else MID_GREY, "dash": dash, "width": 1.5},
+            )
+        )
+    if target is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[x[0], x[-1]],
+                y=[target, target],
+                mode="lines",
+                name="Target",
+                line={"color": spc.COLOURS["target"], "dash": "dot", "width": 2},
+                hoverinfo="skip",
+            )
+        )
+    shapes, notes = [], []
+    for event in events:
+        day = event["date"].isoformat()
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": day,
+                "x1": day,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#212b32", "dash": "dashdot", "width": 1},
+            }
+        )
+        notes.append(
+            {
+                "x": day,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": event["label"],
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "font": {"size": 12},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+    _layout(fig, y_title="Per 1,000 occupied bed days", shapes=shapes, annotations=notes)
+    fig.update_layout(title={"text": name, "x": 0})
+    return _json(fig)
+
+
+def line_figure(
+    x, series: dict, *, y_title: str, kind: str = "line", shape: str = "linear", x_is_date=True
+) -> dict:
+    fig = go.Figure()
+    for i, (label, ys) in enumerate(series.items()):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        if kind in ("bar", "stack"):
+            fig.add_trace(go.Bar(x=x, y=ys, name=label, marker={"color": colour}))
+        else:
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=ys,
+                    name=label,
+                    mode="lines+markers",
+                    line={"color": colour, "shape": shape},
+                    marker={"symbol": ["circle", "square", "diamond", "triangle-up"][i % 4]},
+                )
+            )
+    _layout(fig, y_title=y_title, barmode="stack" if kind == "stack" else "group")
+    if x_is_date:
+        fig.update_xaxes(tickformat="%b %Y")
+    return _json(fig)
+
+
+def bar_figure(labels: list[str], values: list[int], *, x_title: str) -> dict:
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker={"color": NHS_BLUE}))
+    _layout(fig, x_title=x_title, height=max(240, 60 + 32 * len(labels)))
+    fig.update_layout(
+        margin={"l": 260, "r": 20, "t": 20, "b": 50}, yaxis={"autorange": "reversed", "rangemode": "normal"}
+    )
+    return _json(fig)
+
+
+def heatmap_figure(x_labels: list[str], y_labels: list[str], grid: list[list[int]]) -> dict:
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid,
+            x=x_labels,
+            y=y_labels,
+            colorscale=[[0, "#f0f4f5"], [1, NHS_BLUE]],
+            text=grid,
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: %{z} incidents<extra></extra>",
+        )
+    )
+    _layout(fig, height=380)
+    fig.update_layout(yaxis={"autorange": "reversed", "rangemode": "normal"})
+    return _json(fig)
+
+
+def ratio_figure(labels: list[str], ratios: list[float]) -> dict:
+    """Disproportionality ratios as bars, with the line of proportionality at 1."""
+    fig = go.Figure(go.Bar(x=ratios, y=labels, orientation="h", marker={"color": NHS_BLUE}, name="Ratio"))
+    _layout(fig, x_title="Share of interventions ÷ share of bed days", height=max(240, 60 + 32 * len(labels)))
+    fig.add_vline(x=1, line={"color": "#212b32", "dash": "dash"})
+    fig.update_layout(
+        margin={"l": 260, "r": 20, "t": 20, "b": 50}, yaxis={"autorange": "reversed", "rangemode": "normal"}
+    )
+    return _json(fig)

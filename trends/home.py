@@ -1,0 +1,33 @@
+"""The Trends menu item, and one-line signals on the home page of managers and leads."""
+
+from django.urls import reverse
+
+from rrp.hooks import Panel, PanelItem
+from trends import dashboard
+from trends.filters import default_range
+from trends.permissions import wards_for_trends
+
+ROLES = ("ward_staff", "ward_manager", "recovery_lead")
+
+
+def nav_items(user, role):
+    if role in ROLES and wards_for_trends(user).exists():
+        return [("Trends", reverse("trends:dashboard"))]
+    return []
+
+
+def attention_panels(request, role):
+    """Each ward's latest SPC signal, in one line ("Willow: special cause improvement since May 2026")."""
+    if role not in ("ward_manager", "recovery_lead"):
+        return []
+    wards = list(wards_for_trends(request.user))
+    if not wards:
+        return []
+    first, last = default_range()
+    options = {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False}
+    built = dashboard.build(wards, options, only="rate")
+    url = reverse("trends:dashboard")
+    items = [
+        PanelItem(text=s.summary, url=f"{url}?ward={s.extra['ward'].pk}#{s.key}") for s in built["rates"]
+    ]
+    return [Panel("Restrictive practice trends", items, link=("See all trends", url))]

@@ -1,0 +1,25 @@
+"""Who may see trend charts: the one scoping rule every trends page, CSV and API call uses."""
+
+from rrp import roles
+from rrp.models import Ward
+
+
+def wards_for_trends(user):
+    """Return the wards whose trends `user` may see (personas.md: "trend charts").
+
+    Ward staff and ward managers see their own wards; a recovery lead sees every ward of the
+    division they cover. Everybody else (service users, carers, peer workers, administrators)
+    sees none.
+    """
+    role = roles.role_of(user)
+    if role in ("ward_staff", "ward_manager"):
+        wards = roles.staff_wards(user)
+    elif role == "recovery_lead":
+        wards = roles.lead_wards(user)
+    else:
+        return Ward.objects.none()
+    return wards.select_related("division").order_by("division__name", "name").distinct()
+
+
+def may_see_trends(user) -> bool:
+    return wards_for_trends(user).exists()
