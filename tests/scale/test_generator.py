@@ -184,7 +184,9 @@ def test_running_again_adds_only_what_is_missing(scaled):
     assert per_incident["lo"] >= 1 and per_incident["hi"] <= 3
 
 
-def test_seed_demo_scale_reports_what_it_added(db):
+def test_seed_demo_scale_reports_what_it_added(db, monkeypatch):
+    # Only the volume is under test here; the trends demo's target line is tested in tests/trends.
+    monkeypatch.setattr("trends.demo.seed", lambda cast: None)
     out = io.StringIO()
     call_command("seed_demo", scale=25, stdout=out)
     text = out.getvalue()
@@ -194,3 +196,54 @@ def test_seed_demo_scale_reports_what_it_added(db):
     out = io.StringIO()
     call_command("seed_demo", scale=25, stdout=out)
     assert "nothing added" in out.getvalue()
+
+
+def test_submitted_incidents_have_their_reviews_shared_like_the_service(scaled):
+    from incidents.reviews.models import Review
+
+    ward = rrp_scale.scale_wards().get()
+    submitted = Incident.objects.filter(ward=ward).exclude(status=Incident.Status.DRAFT)
+    assert Review.objects.count() == submitted.count() > 0
+    assert not Review.objects.filter(incident__status=Incident.Status.DRAFT).exists()
+    nurse = User.objects.get(username="scale.nurse.001")
+    manager = User.objects.get(username="scale.manager.001")
+    lead = User.objects.get(username="scale.lead.01")
+    assert permissions.visible(nurse, "view", Review.objects.all()).count() == Review.objects.count()
+    assert permissions.visible(lead, "view", Review.objects.all()).count() == Review.objects.count()
+    review = Review.objects.first()
+    assert permissions.has(manager, "reviews.close_review", review)
+    assert not permissions.has(lead, "change", review)
+    for review in Review.objects.select_related("incident"):
+        assert review.due_at > review.incident.started_at
+        assert review.history.count() == 1
+        if review.status == "closed":
+            assert review.closed_at <= scaled.now and review.closed_by == manager
+            assert review.held_with_service_user == (review.participation == "taking_part")
+            assert review.held_with_staff == review.accounts.filter(kind="staff", status="shared").exists()
+            assert permissions.has(manager, "reviews.close_review", review)
+    events = PermissionEvent.objects.filter(object_type="reviews.review")
+    grants = sum(
+        model.objects.count()
+        for model in (
+            apps_get("reviews", "ReviewGroupObjectPermission"),
+            apps_get("reviews", "ReviewUserObjectPermission"),
+        )
+    )
+    assert events.count() == grants
+
+
+def test_reviews_top_up_fills_in_reviews_for_an_earlier_load(scaled):
+    from incidents.reviews.models import Review
+
+    Review.history.all().delete()
+    apps_get("reviews", "Account").objects.all().delete()
+    Review.objects.all().delete()
+    made = incident_scale.reviews_top_up()
+    assert made == Review.objects.count() > 0
+    assert incident_scale.reviews_top_up() == 0
+
+
+def apps_get(app, model):
+    from django.apps import apps
+
+    return apps.get_model(app, model)
