@@ -29,8 +29,19 @@ def _csv_response(filename: str, rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerows(rows)
+    writer.writerows([[_safe_cell(cell) for cell in row] for row in rows])
     return response
+
+
+def _safe_cell(value):
+    """Stop free text (a place typed as "=HYPERLINK(...)") from running as a spreadsheet formula."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text.replace(",", ""))
+        except ValueError:
+            return "'" + text
+    return text
 
 
 def _bad_filter(f) -> HttpResponse:
