@@ -88,8 +88,12 @@ class TrendFilter(django_filters.FilterSet):
         queryset=_wards, empty_label="All your wards", method="only_ward", label="Ward"
     )
     division = django_filters.ModelChoiceFilter(queryset=_divisions, empty_label="All divisions")
-    start = django_filters.DateFilter(label="From", widget=DateInput(), method="keep")
-    end = django_filters.DateFilter(label="To", widget=DateInput(), method="keep")
+    start = django_filters.DateFilter(
+        label="From", widget=DateInput(attrs={"class": "nhsuk-input--width-10"}), method="keep"
+    )
+    end = django_filters.DateFilter(
+        label="To", widget=DateInput(attrs={"class": "nhsuk-input--width-10"}), method="keep"
+    )
     group = django_filters.ChoiceFilter(
         label="Type of restrictive intervention",
         choices=InterventionGroup.choices,
@@ -99,6 +103,7 @@ class TrendFilter(django_filters.FilterSet):
     rebase = django_filters.CharFilter(
         label="Start new limits from",
         help_text="Months, for example 2025-05 (separate several with commas).",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20"}),
         method="keep",
     )
     rebase_at_events = django_filters.BooleanFilter(
