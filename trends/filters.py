@@ -42,6 +42,13 @@ def default_range(today: datetime.date | None = None) -> tuple[datetime.date, da
     return first, today
 
 
+def default_options(first=None, last=None) -> dict:
+    """Chart options for pages that draw without a filter form (home panel, target page, demo)."""
+    if first is None:
+        first, last = default_range()
+    return {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False}
+
+
 def parse_months(text: str) -> list[datetime.date]:
     """Parse "2025-05, 2025-11" into month starts; raise ValidationError on anything else."""
     months = []
