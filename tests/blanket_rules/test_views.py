@@ -328,3 +328,32 @@ def test_the_persons_page_lists_their_challenges_for_the_ward_team(client, chall
     page = client.get(sam.get_absolute_url()).content.decode()
     assert "Challenges to ward rules" in page
     assert "Kitchen locked at night" in page
+
+
+def test_a_carer_challenges_for_the_person_they_support(client, rule, carer, sam):
+    client.force_login(carer)
+    assert "Kitchen locked at night" in client.get(BOARD).content.decode()
+    response = client.post(CREATE, {"rule": rule.pk, "in_own_words": "a", "would_like_instead": "b"})
+    assert response.status_code == 200  # the carer says who it is for
+    response = client.post(
+        CREATE, {"rule": rule.pk, "service_user": sam.pk, "in_own_words": "a", "would_like_instead": "b"}
+    )
+    assert response.status_code == 302
+    challenge = Challenge.objects.get()
+    assert challenge.raised_by == carer and challenge.service_user == sam
+    assert client.get(challenge.get_absolute_url()).status_code == 200
+    client.force_login(sam.user)
+    assert client.get(challenge.get_absolute_url()).status_code == 200
+
+
+def test_a_nurse_on_another_ward_cannot_open_a_challenge_to_the_rule(client, rule, nurse_cedar):
+    client.force_login(nurse_cedar)
+    assert client.get(CREATE, {"rule": rule.pk}).status_code == 404
+    response = client.post(CREATE, {"rule": rule.pk, "in_own_words": "a", "would_like_instead": "b"})
+    assert response.status_code == 200
+    assert not Challenge.objects.exists()
+
+
+def test_the_recovery_lead_cannot_raise_a_challenge(client, rule, lead):
+    client.force_login(lead)
+    assert client.get(CREATE).status_code == 403
