@@ -108,7 +108,7 @@ def test_service_user_challenges_from_a_link_with_prefill_and_source(client, rul
     assert challenge.withhold_name
     assert challenge.response_due == timezone.localdate() + datetime.timedelta(days=14)
     page = client.get(challenge.get_absolute_url()).content.decode()
-    assert "Raised from" in page and 'href="/ward-rounds/5/">Ward round 5</a>' in page
+    assert 'Raised from: <a href="/ward-rounds/5/">Ward round 5</a>' in page
 
 
 def test_an_external_source_url_is_never_rendered(client, rule, sam):
