@@ -357,3 +357,19 @@ def test_a_nurse_on_another_ward_cannot_open_a_challenge_to_the_rule(client, rul
 def test_the_recovery_lead_cannot_raise_a_challenge(client, rule, lead):
     client.force_login(lead)
     assert client.get(CREATE).status_code == 403
+
+
+def test_register_queries_do_not_grow_with_the_number_of_rules(client, manager, willow, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    authorise(propose(manager, [willow], title="One"), manager)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("blanket_rules:rule_list"))
+    for n in range(4):
+        authorise(propose(manager, division=org["forensic"], title=f"More {n}"), manager)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("blanket_rules:rule_list")).content.decode()
+    assert "More 3" in page
+    assert len(many) <= len(few)
