@@ -248,3 +248,19 @@ def test_review_date_stale_edit_is_refused(client, plan, nurse):
     assert "Someone else changed the review date" in response.text
     plan.refresh_from_db()
     assert plan.review_by is None
+
+
+def test_after_a_transfer_the_old_team_gets_404_and_the_new_team_edits(
+    client, plan, sam, nurse, nurse_oak, oak
+):
+    from django.utils import timezone
+
+    core.admission_transfer(admission=sam.current_admission, to_ward=oak, at=timezone.now(), by=nurse)
+    client.force_login(nurse)
+    assert client.get(url("detail", plan.pk)).status_code == 404
+    client.force_login(nurse_oak)
+    response = client.post(url("section_edit", plan.pk, Kind.HELPS), {"version": "0", "text": "From Oak"})
+    assert response.status_code == 302
+    page = client.get(url("history", plan.pk)).text
+    assert "Oak ward team may write the plan" in page
+    assert "Withdrawn: Willow ward team may write the plan" in page
