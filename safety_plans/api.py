@@ -24,6 +24,7 @@ from safety_plans.permissions import (
 )
 from safety_plans.serializers import (
     AgreeResultSerializer,
+    AgreeSerializer,
     PlanVersionSerializer,
     ProposalDecisionSerializer,
     ProposalSerializer,
@@ -73,12 +74,16 @@ class SafetyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         )
         return Response(SafetyPlanSerializer(plan).data)
 
-    @extend_schema(request=None, responses={200: AgreeResultSerializer})
+    @extend_schema(request=AgreeSerializer, responses={200: AgreeResultSerializer})
     @action(detail=True, methods=["post"])
     def agree(self, request, pk=None):
         """Agree the draft as it is now; when both sides have, it becomes the next version."""
         plan = self.get_object()
-        version = services.plan_agree(plan=plan, by=request.user)
+        data = AgreeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.plan_agree(
+            plan=plan, by=request.user, for_person=data.validated_data["for_person"]
+        )
         detail = (
             f"Version {version.number} agreed."
             if version

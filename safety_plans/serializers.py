@@ -50,6 +50,13 @@ class SafetyPlanCreateSerializer(serializers.Serializer):
     service_user = serializers.IntegerField(help_text="Id of the person whose plan to start.")
 
 
+class AgreeSerializer(serializers.Serializer):
+    for_person = serializers.BooleanField(
+        default=False,
+        help_text="Staff only: record the person's own agreement, given in person, rather than the staff's.",
+    )
+
+
 class AgreeResultSerializer(serializers.Serializer):
     agreed_version = serializers.IntegerField(
         allow_null=True, help_text="Set when both sides have now agreed."
@@ -75,6 +82,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
             "content",
             "agreed_at",
             "person_agreed_at",
+            "person_agreement_recorded_by",
             "staff_agreed_by",
             "staff_agreed_at",
         ]

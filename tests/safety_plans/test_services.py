@@ -238,3 +238,19 @@ def test_review_action_of_another_kind_is_ignored(plan, sam, nurse):
     )
     receivers.propose_from_review_action(sender=object, action=action, by=nurse)
     assert not plan.proposals.exists()
+
+
+def test_staff_record_the_persons_agreement_given_in_person(plan, sam, nurse, manager):
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    assert services.plan_agree(plan=plan, by=nurse, for_person=True) is None
+    plan.refresh_from_db()
+    assert plan.person_has_agreed and not plan.staff_have_agreed
+    version = services.plan_agree(plan=plan, by=manager)
+    assert version.person_agreement_recorded_by == nurse
+    assert version.staff_agreed_by == manager
+
+
+def test_carer_cannot_record_the_persons_agreement(plan, sam, carer):
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    with pytest.raises(PermissionDenied):
+        services.plan_agree(plan=plan, by=carer, for_person=True)

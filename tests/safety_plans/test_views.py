@@ -264,3 +264,15 @@ def test_after_a_transfer_the_old_team_gets_404_and_the_new_team_edits(
     page = client.get(url("history", plan.pk)).text
     assert "Oak ward team may write the plan" in page
     assert "Withdrawn: Willow ward team may write the plan" in page
+
+
+def test_staff_record_agreement_in_person_from_the_page(client, plan, sam, nurse):
+    write(plan, Kind.HELPS, nurse, text="Music")
+    client.force_login(nurse)
+    page = client.get(url("detail", plan.pk)).text
+    assert "Record that Sam Test agreed this draft in person" in page
+    response = client.post(url("agree", plan.pk), {"for_person": "1"}, follow=True)
+    assert "agreement is recorded" in response.text
+    assert "in person, recorded by nurse.ash Test" in response.text
+    response = client.post(url("agree", plan.pk), follow=True)
+    assert "Version 1 of the plan is now agreed" in response.text
