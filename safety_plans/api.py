@@ -4,6 +4,7 @@ The same permissions as the pages: out of scope 404, visible but not allowed 403
 A plan's versions, parts and proposals are guarded through the plan.
 """
 
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
@@ -42,7 +43,11 @@ def _visible_plan(user, pk) -> SafetyPlan:
 
 
 class SafetyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    queryset = SafetyPlan.objects.select_related("service_user", "ward").order_by("pk")
+    queryset = (
+        SafetyPlan.objects.select_related("service_user", "ward")
+        .annotate(latest_version=Max("versions__number"))
+        .order_by("pk")
+    )
     serializer_class = SafetyPlanSerializer
     filterset_fields = ["ward", "service_user"]
 

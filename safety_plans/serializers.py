@@ -42,6 +42,8 @@ class SafetyPlanSerializer(serializers.ModelSerializer):
         read_only_fields = ["draft_revision", "created_at"]
 
     def get_current_version(self, plan) -> int | None:
+        if hasattr(plan, "latest_version"):
+            return plan.latest_version
         latest = plan.versions.first()
         return latest.number if latest else None
 

@@ -155,3 +155,15 @@ def test_withdrawn_carer_gets_404_in_the_api(plan, sam, carer):
     services.share_withdraw(share=plan.shares.get(user=carer), by=sam.user)
     assert api(carer).get(f"{BASE}safety-plans/{plan.pk}/").status_code == 404
     assert api(carer).get(f"{BASE}safety-plan-sections/").json()["count"] == 0
+
+
+def test_plan_list_queries_do_not_grow_with_plans(django_assert_max_num_queries, plan, sam, nurse, willow):
+    from tests.conftest import make_person
+
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    for index in range(5):
+        services.plan_create(service_user=make_person(f"extra{index}", willow), by=nurse)
+    client = api(nurse)
+    with django_assert_max_num_queries(8):
+        body = client.get(f"{BASE}safety-plans/").json()
+    assert body["count"] == 6

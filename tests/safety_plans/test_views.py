@@ -276,3 +276,15 @@ def test_staff_record_agreement_in_person_from_the_page(client, plan, sam, nurse
     assert "in person, recorded by nurse.ash Test" in response.text
     response = client.post(url("agree", plan.pk), follow=True)
     assert "Version 1 of the plan is now agreed" in response.text
+
+
+def test_plan_list_queries_do_not_grow_with_plans(client, django_assert_max_num_queries, plan, nurse, willow):
+    from tests.conftest import make_person
+
+    for index in range(5):
+        services.plan_create(service_user=make_person(f"extra{index}", willow), by=nurse)
+    client.force_login(nurse)
+    client.get(url("list"))
+    with django_assert_max_num_queries(14):
+        page = client.get(url("list")).text
+    assert page.count('<td class="nhsuk-table__cell">Never agreed</td>') == 6
