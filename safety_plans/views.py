@@ -324,19 +324,22 @@ def version_compare(request, pk):
 
 
 def plan_print(request, pk):
+    """A large-type copy of the latest agreed version; `?download=1` gives a self-contained HTML file."""
     plan = get_plan_or_404(request.user, pk)
     latest = plan.versions.first()
     content = latest.content if latest else services.plan_snapshot(plan)
-    return render(
-        request,
-        "safety_plans/plan_print.html",
-        {
-            "plan": plan,
-            "title": _owner_name(plan, request.user),
-            "version": latest,
-            "parts": content.values(),
-        },
-    )
+    context = {
+        "plan": plan,
+        "title": _owner_name(plan, request.user),
+        "version": latest,
+        "parts": content.values(),
+    }
+    if request.GET.get("download") == "1":
+        response = render(request, "safety_plans/plan_download.html", context)
+        suffix = f"version-{latest.number}" if latest else "draft"
+        response["Content-Disposition"] = f'attachment; filename="safety-plan-{suffix}.html"'
+        return response
+    return render(request, "safety_plans/plan_print.html", context)
 
 
 def _group_names() -> dict:

@@ -254,3 +254,20 @@ def test_carer_cannot_record_the_persons_agreement(plan, sam, carer):
     write(plan, Kind.HELPS, sam.user, text="Music")
     with pytest.raises(PermissionDenied):
         services.plan_agree(plan=plan, by=carer, for_person=True)
+
+
+def test_review_action_receiver_finds_the_person_through_the_review(plan, sam, nurse):
+    incident = types.SimpleNamespace(service_user=sam)
+    action = types.SimpleNamespace(
+        kind="safety_plan",
+        description="Agree a calm-down space",
+        review=types.SimpleNamespace(incident=incident),
+        get_absolute_url=lambda: "/reviews/3/#action-9",
+    )
+    receivers.propose_from_review_action(sender=object, action=action, by=nurse)
+    proposal = plan.proposals.get()
+    assert (proposal.text, proposal.source_url, proposal.proposed_by) == (
+        "Agree a calm-down space",
+        "/reviews/3/#action-9",
+        nurse,
+    )

@@ -288,3 +288,13 @@ def test_plan_list_queries_do_not_grow_with_plans(client, django_assert_max_num_
     with django_assert_max_num_queries(14):
         page = client.get(url("list")).text
     assert page.count('<td class="nhsuk-table__cell">Never agreed</td>') == 6
+
+
+def test_a_copy_can_be_downloaded_to_keep(client, plan, sam, nurse):
+    write(plan, Kind.HELPS, sam.user, text="Ça va? <b>not bold</b>")
+    agree_both(plan, sam.user, nurse)
+    client.force_login(sam.user)
+    response = client.get(url("print", plan.pk), {"download": "1"})
+    assert response["Content-Disposition"] == 'attachment; filename="safety-plan-version-1.html"'
+    assert "Ça va? &lt;b&gt;not bold&lt;/b&gt;" in response.text
+    assert "Version 1, agreed on" in response.text
