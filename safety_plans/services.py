@@ -348,6 +348,10 @@ def proposal_create(
     *, service_user: ServiceUser, text: str, source_label: str = "", source_url: str = "", by: User | None
 ) -> Proposal:
     """Put a suggested change in the person's plan (starting the plan if they have none)."""
+    # The link is shown to the person and staff: only a page of this site or a web address.
+    local = source_url.startswith("/") and not source_url.startswith("//")
+    if source_url and not (local or source_url.startswith(("https://", "http://"))):
+        raise ValidationError({"source_url": "The link must be a page of this site or a web address."})
     plan = plan_get_or_create(service_user=service_user, by=by)
     proposal = Proposal(
         plan=plan, text=text, source_label=source_label[:100], source_url=source_url[:500], proposed_by=by

@@ -167,3 +167,11 @@ def test_plan_list_queries_do_not_grow_with_plans(django_assert_max_num_queries,
     with django_assert_max_num_queries(8):
         body = client.get(f"{BASE}safety-plans/").json()
     assert body["count"] == 6
+
+
+def test_proposal_link_must_be_a_web_address(plan, nurse):
+    response = api(nurse).post(
+        f"{BASE}safety-plan-proposals/", {"plan": plan.pk, "text": "x", "source_url": "javascript:alert(1)"}
+    )
+    assert response.status_code == 400
+    assert not plan.proposals.exists()
