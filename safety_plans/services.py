@@ -171,7 +171,8 @@ def section_save(*, plan: SafetyPlan, kind: str, version, by: User, **fields) ->
     section.author = by
     section.updated_at = timezone.now()
     _save(section, by, "disagreement recorded" if changed == ["disagreement"] else "")
-    _touch_draft(plan, by, f"{section.get_kind_display()} changed")
+    if changed:
+        _touch_draft(plan, by, f"{section.get_kind_display()} changed")
     return section
 
 

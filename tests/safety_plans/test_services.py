@@ -271,3 +271,13 @@ def test_review_action_receiver_finds_the_person_through_the_review(plan, sam, n
         "/reviews/3/#action-9",
         nurse,
     )
+
+
+def test_saving_without_a_change_does_not_undo_agreements(plan, sam, nurse):
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    services.plan_agree(plan=plan, by=sam.user)
+    write(plan, Kind.HELPS, nurse, text="Music")
+    write(plan, Kind.COPING, nurse, text="")
+    plan.refresh_from_db()
+    assert plan.person_has_agreed
+    assert services.plan_agree(plan=plan, by=nurse).number == 1
