@@ -42,12 +42,21 @@ class SafetyPlanSerializer(serializers.ModelSerializer):
         read_only_fields = ["draft_revision", "created_at"]
 
     def get_current_version(self, plan) -> int | None:
+        if hasattr(plan, "latest_version"):
+            return plan.latest_version
         latest = plan.versions.first()
         return latest.number if latest else None
 
 
 class SafetyPlanCreateSerializer(serializers.Serializer):
     service_user = serializers.IntegerField(help_text="Id of the person whose plan to start.")
+
+
+class AgreeSerializer(serializers.Serializer):
+    for_person = serializers.BooleanField(
+        default=False,
+        help_text="Staff only: record the person's own agreement, given in person, rather than the staff's.",
+    )
 
 
 class AgreeResultSerializer(serializers.Serializer):
@@ -75,6 +84,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
             "content",
             "agreed_at",
             "person_agreed_at",
+            "person_agreement_recorded_by",
             "staff_agreed_by",
             "staff_agreed_at",
         ]
