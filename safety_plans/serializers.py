@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from safety_plans.models import Kind, PlanVersion, Proposal, SafetyPlan, Section
@@ -97,6 +98,7 @@ class ContactSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, allow_blank=True, required=False)
 
 
+@extend_schema_serializer(component_name="SafetyPlanSection")
 class SectionSerializer(_PlanScopedSerializer):
     service_user = serializers.IntegerField(source="plan.service_user_id", read_only=True)
     ward = serializers.IntegerField(source="plan.ward_id", read_only=True, allow_null=True)
