@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rrp import permissions
-from rrp.concurrency import bump, check_version
+from rrp.concurrency import StaleEdit, bump, check_version
 from rrp.models import LONDON, CarerLink, ServiceUser, StaffProfile, Ward
 from ward_rounds.models import (
     Action,
@@ -428,10 +428,15 @@ def outcome_record(
         raise ValidationError("Record when the ward round started before recording outcomes.")
     if item.moved_out:
         raise ValidationError("This item was moved out of the ward round, so it has no outcome here.")
+    # Lock the item so two people recording its first outcome at once cannot both create one.
+    AgendaItem.objects.select_for_update().get(pk=item.pk)
     outcome = Outcome.objects.filter(item=item).first()
     if outcome is None:
         outcome = Outcome(item=item, recorded_by=by)
         reason = "recorded"
+    elif version in (None, ""):
+        # They opened a blank form while someone else recorded one: show both, lose neither.
+        raise StaleEdit(outcome)
     else:
         check_version(outcome, version)
         bump(outcome)

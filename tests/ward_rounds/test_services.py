@@ -270,3 +270,12 @@ def test_an_invited_peer_worker_gets_access_and_loses_it_when_uninvited(appointm
         appointment=appointment, by=sam.user, version=appointment.version, peer_worker=None
     )
     assert not permissions.has(peer, "view", appointment)
+
+
+def test_two_people_recording_the_first_outcome_at_once_lose_nothing(appointment, sam, nurse, manager):
+    started(appointment, nurse)
+    item = services.item_add(appointment=appointment, by=sam.user, text="Leave")
+    services.outcome_record(item=item, by=nurse, decision="Escorted leave")
+    with pytest.raises(StaleEdit) as exc:
+        services.outcome_record(item=item, by=manager, decision="Unescorted leave", version=None)
+    assert exc.value.current.decision == "Escorted leave"

@@ -352,3 +352,28 @@ def test_restriction_items_link_to_a_blanket_rule_challenge_once_that_app_exists
     assert "/blanket-rules/challenge/?source_url=%2Fward-rounds%2Fappointments%2F" in page
     assert f"%23item-{item.pk}" in page
     assert "source_label=Ward+round+item" in page and "text=Phones+locked+away" in page
+
+
+def test_the_summary_draft_stays_out_of_the_persons_history_page(client, appointment, sam, nurse):
+    started(appointment, nurse)
+    appointment.refresh_from_db()
+    appointment.summary = "Draft words the team has not agreed"
+    appointment.save()
+    client.force_login(sam.user)
+    assert (
+        "Draft words the team has not agreed"
+        not in client.get(url("appointment_history", appointment.pk)).text
+    )
+    client.force_login(nurse)
+    assert (
+        "Draft words the team has not agreed" in client.get(url("appointment_history", appointment.pk)).text
+    )
+
+
+def test_the_session_page_shows_who_has_prepared(client, appointment, kai_appointment, sam, nurse):
+    services.preparation_save(preparation=appointment.preparation, by=sam.user, version=1, my_goals="Home")
+    services.item_add(appointment=appointment, by=sam.user, text="Leave")
+    client.force_login(nurse)
+    page = client.get(url("session_detail", appointment.ward_round.pk)).text
+    assert "Written" in page and "Not written yet" in page
+    assert "1 item (1 from the person)" in page
