@@ -377,3 +377,11 @@ def test_the_session_page_shows_who_has_prepared(client, appointment, kai_appoin
     page = client.get(url("session_detail", appointment.ward_round.pk)).text
     assert "Written" in page and "Not written yet" in page
     assert "1 item (1 from the person)" in page
+
+
+def test_an_invalid_filter_shows_an_error_not_a_wider_list(client, appointment, nurse):
+    client.force_login(nurse)
+    response = client.get(url("index"), {"when": "someday"})
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "No ward rounds match" in response.text
