@@ -385,3 +385,19 @@ def test_an_invalid_filter_shows_an_error_not_a_wider_list(client, appointment, 
     assert response.status_code == 200
     assert "There is a problem" in response.text
     assert "No ward rounds match" in response.text
+
+
+def test_the_agenda_page_does_not_query_per_item(
+    client, appointment, sam, carer, nurse, django_assert_max_num_queries
+):
+    started(appointment, nurse)
+    for n in range(8):
+        item = services.item_add(appointment=appointment, by=sam.user if n % 2 else carer, text=f"Item {n}")
+        outcome = services.outcome_record(item=item, by=nurse, decision=f"Decision {n}")
+        services.action_add(
+            outcome=outcome, by=nurse, description=f"Do {n}", owner=nurse, due=timezone.localdate()
+        )
+    client.force_login(nurse)
+    with django_assert_max_num_queries(20):
+        response = client.get(url("appointment_detail", appointment.pk))
+    assert "Decision 7" in response.text and "Do 7" in response.text
