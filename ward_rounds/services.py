@@ -122,6 +122,8 @@ def appointment_book(
     **attendance,
 ) -> Appointment:
     """Book a person into a ward round; their preparation opens at once."""
+    # Lock the session so two people booking the same person at once cannot both succeed.
+    WardRound.objects.select_for_update().get(pk=ward_round.pk)
     errors = {}
     if not recording_past and scheduled_at < timezone.now():
         errors["scheduled_at"] = "This time has already passed. Choose a time in the future."

@@ -279,3 +279,21 @@ def test_two_people_recording_the_first_outcome_at_once_lose_nothing(appointment
     with pytest.raises(StaleEdit) as exc:
         services.outcome_record(item=item, by=manager, decision="Unescorted leave", version=None)
     assert exc.value.current.decision == "Escorted leave"
+
+
+def test_a_ward_round_cannot_be_arranged_in_the_past(willow, nurse):
+    with pytest.raises(ValidationError):
+        services.ward_round_create(
+            ward=willow, starts_at=timezone.now() - datetime.timedelta(hours=2), purpose="Review", by=nurse
+        )
+
+
+def test_a_booking_must_fall_on_the_day_of_the_round(session, sam, nurse):
+    with pytest.raises(ValidationError) as exc:
+        services.appointment_book(
+            ward_round=session,
+            service_user=sam,
+            scheduled_at=tomorrow_at(10) + datetime.timedelta(days=1),
+            by=nurse,
+        )
+    assert "when this ward round is held" in str(exc.value)
