@@ -486,13 +486,25 @@ def action_done(*, action: Action, by: User) -> Action:
 def appointments_follow_transfer(*, service_user: ServiceUser, from_ward: Ward, to_ward: Ward, by) -> None:
     """Cancel future rounds on the old ward and give the new ward's team the person's history.
 
-    The old ward's team keeps what happened on their ward: their grants stay.
+    The old ward's team keeps what happened on their ward, and loses the history of other wards
+    it was given while the person was with them.
     """
     reason = f"moved to {to_ward}"
-    appointments = Appointment.objects.filter(service_user=service_user).select_related("ward__division")
+    appointments = list(
+        Appointment.objects.filter(service_user=service_user).select_related("ward__division")
+    )
     for appointment in appointments:
         if appointment.ward_id == from_ward.pk and appointment.status == Appointment.Status.BOOKED:
             _cancel(appointment, by, f"{service_user} moved to {to_ward}")
+    for appointment in appointments:
+        if appointment.ward_id != from_ward.pk:
+            permissions.revoke(
+                HISTORY_PERMS, frm=from_ward.staff_group, obj=appointment, by=by, reason=reason
+            )
+            if appointment.ward.division_id != from_ward.division_id:
+                permissions.revoke(
+                    HISTORY_PERMS, frm=from_ward.division.leads_group, obj=appointment, by=by, reason=reason
+                )
     for appointment in appointments:
         if appointment.ward_id != to_ward.pk:
             permissions.grant(HISTORY_PERMS, to=to_ward.staff_group, obj=appointment, by=by, reason=reason)
