@@ -352,3 +352,52 @@ def test_restriction_items_link_to_a_blanket_rule_challenge_once_that_app_exists
     assert "/blanket-rules/challenge/?source_url=%2Fward-rounds%2Fappointments%2F" in page
     assert f"%23item-{item.pk}" in page
     assert "source_label=Ward+round+item" in page and "text=Phones+locked+away" in page
+
+
+def test_the_summary_draft_stays_out_of_the_persons_history_page(client, appointment, sam, nurse):
+    started(appointment, nurse)
+    appointment.refresh_from_db()
+    appointment.summary = "Draft words the team has not agreed"
+    appointment.save()
+    client.force_login(sam.user)
+    assert (
+        "Draft words the team has not agreed"
+        not in client.get(url("appointment_history", appointment.pk)).text
+    )
+    client.force_login(nurse)
+    assert (
+        "Draft words the team has not agreed" in client.get(url("appointment_history", appointment.pk)).text
+    )
+
+
+def test_the_session_page_shows_who_has_prepared(client, appointment, kai_appointment, sam, nurse):
+    services.preparation_save(preparation=appointment.preparation, by=sam.user, version=1, my_goals="Home")
+    services.item_add(appointment=appointment, by=sam.user, text="Leave")
+    client.force_login(nurse)
+    page = client.get(url("session_detail", appointment.ward_round.pk)).text
+    assert "Written" in page and "Not written yet" in page
+    assert "1 item (1 from the person)" in page
+
+
+def test_an_invalid_filter_shows_an_error_not_a_wider_list(client, appointment, nurse):
+    client.force_login(nurse)
+    response = client.get(url("index"), {"when": "someday"})
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "No ward rounds match" in response.text
+
+
+def test_the_agenda_page_does_not_query_per_item(
+    client, appointment, sam, carer, nurse, django_assert_max_num_queries
+):
+    started(appointment, nurse)
+    for n in range(8):
+        item = services.item_add(appointment=appointment, by=sam.user if n % 2 else carer, text=f"Item {n}")
+        outcome = services.outcome_record(item=item, by=nurse, decision=f"Decision {n}")
+        services.action_add(
+            outcome=outcome, by=nurse, description=f"Do {n}", owner=nurse, due=timezone.localdate()
+        )
+    client.force_login(nurse)
+    with django_assert_max_num_queries(20):
+        response = client.get(url("appointment_detail", appointment.pk))
+    assert "Decision 7" in response.text and "Do 7" in response.text
