@@ -1,4 +1,6 @@
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -301,14 +303,6 @@ def test_history_lists_every_item_and_outcome_change(client, appointment, sam, n
     assert "Its outcome" in page
 
 
-def test_restriction_items_have_no_challenge_link_until_blanket_rules_exists(client, appointment, sam):
-    services.item_add(appointment=appointment, by=sam.user, text="Phones are locked away", kind="restriction")
-    client.force_login(sam.user)
-    assert (
-        "Challenge this as a blanket rule" not in client.get(url("appointment_detail", appointment.pk)).text
-    )
-
-
 def test_person_page_summarises_their_ward_rounds(client, appointment, sam, nurse):
     client.force_login(nurse)
     page = client.get(reverse("service_user_detail", args=[sam.pk])).text
@@ -338,10 +332,7 @@ def test_a_nurse_on_the_new_ward_reads_history_after_transfer(client, session, n
     assert client.get(url("appointment_detail", past.pk)).status_code == 200
 
 
-def test_restriction_items_link_to_a_blanket_rule_challenge_once_that_app_exists(
-    client, appointment, sam, settings
-):
-    settings.ROOT_URLCONF = "tests.ward_rounds.urls_with_blanket_rules"
+def test_restriction_items_link_to_a_blanket_rule_challenge(client, appointment, sam):
     item = services.item_add(
         appointment=appointment, by=sam.user, text="Phones locked away", kind="restriction"
     )
@@ -349,9 +340,13 @@ def test_restriction_items_link_to_a_blanket_rule_challenge_once_that_app_exists
     client.force_login(sam.user)
     page = client.get(url("appointment_detail", appointment.pk)).text
     assert page.count("Challenge this as a blanket rule") == 1
-    assert "/blanket-rules/challenge/?source_url=%2Fward-rounds%2Fappointments%2F" in page
+    assert "/blanket-rules/challenges/new/?source_url=%2Fward-rounds%2Fappointments%2F" in page
     assert f"%23item-{item.pk}" in page
     assert "source_label=Ward+round+item" in page and "text=Phones+locked+away" in page
+    link = re.search(r'href="(/blanket-rules/challenges/new/[^"]+)"', page).group(1)
+    form = client.get(html.unescape(link))
+    assert form.status_code == 200
+    assert "Phones locked away" in form.text
 
 
 def test_the_summary_draft_stays_out_of_the_persons_history_page(client, appointment, sam, nurse):
