@@ -27,7 +27,15 @@ BANK_STAFF = [
     ("Tom Byrne", "Healthcare assistant"),
     ("Rhea Kapoor", "Student nurse"),
 ]
-PLACES = ["Lounge", "Dining room", "Bedroom corridor", "Own bedroom", "Garden", "Nursing office door", "Clinic room"]
+PLACES = [
+    "Lounge",
+    "Dining room",
+    "Bedroom corridor",
+    "Own bedroom",
+    "Garden",
+    "Nursing office",
+    "Clinic room",
+]
 REASONS = ["10"] * 6 + ["11"] * 3 + ["17"] * 3 + ["13"] * 2 + ["12", "16", "19"]
 PHYSICAL = ["07"] * 4 + ["09"] * 3 + ["11"] * 2 + ["10", "08", "12", "13"]
 TRIGGERS = [
@@ -117,8 +125,8 @@ def _interventions(cast, ward_name, start):
     if prone:
         row["prone_reason"] = rng.choice(
             [
-                "The person fell to the floor face down during the hold; turned onto his side as soon as safe.",
-                "Prone for the shortest time possible to give an emergency injection; airway watched throughout.",
+                "Fell to the floor face down during the hold; turned onto their side as soon as safe.",
+                "Prone for the shortest time possible to give an emergency injection; airway watched.",
             ]
         )
     rows.append(row)
@@ -184,7 +192,8 @@ def _fields_and_children(cast, ward_name, person, start, reporter, second):
     interventions = _interventions(cast, ward_name, start)
     end = max(i["ended_at"] for i in interventions) + datetime.timedelta(minutes=rng.randrange(1, 10))
     name = person.preferred_name or person.given_name
-    techniques = rng.sample([code for code, _ in DEESCALATION_TECHNIQUES if code != "other"], rng.randrange(2, 5))
+    codes = [code for code, _ in DEESCALATION_TECHNIQUES if code != "other"]
+    techniques = rng.sample(codes, rng.randrange(2, 5))
     people = list(person.people_to_notify.all())
     told = people and rng.random() < 0.85
     fields = {
