@@ -36,6 +36,16 @@ PLACES = [
     "Nursing office",
     "Clinic room",
 ]
+HOLDS = {
+    "01": "Two staff held the person face down on the floor for the shortest time possible.",
+    "07": "Two staff used a standing hold on both arms.",
+    "08": "Two staff held both arms and walked the person to a quieter room.",
+    "09": "Three staff held the person on their back on a mattress.",
+    "10": "Two staff held the person on their side.",
+    "11": "Two staff held the person seated in a chair.",
+    "12": "Two staff held the person kneeling.",
+    "13": "Two staff guided the person with a light hold on the arms.",
+}
 REASONS = ["10"] * 6 + ["11"] * 3 + ["17"] * 3 + ["13"] * 2 + ["12", "16", "19"]
 PHYSICAL = ["07"] * 4 + ["09"] * 3 + ["11"] * 2 + ["10", "08", "12", "13"]
 TRIGGERS = [
@@ -202,8 +212,8 @@ def _fields_and_children(cast, ward_name, person, start, reporter, second):
         "place": rng.choice(PLACES),
         "reason_code": rng.choice(REASONS),
         "reason_description": f"{name} {rng.choice(TRIGGERS)} and tried to hit out at the people nearby.",
-        "how_force_used": "Two staff used a standing hold on both arms, then guided "
-        f"{name} to a safe place. One member of staff led and talked throughout.",
+        "how_force_used": f"{HOLDS[interventions[0]['type_code']]} "
+        f"One member of staff led, talked with {name} throughout and watched their breathing.",
         "deescalation": techniques,
         "deescalation_notes": f"Staff spoke calmly with {name}, offered space and a drink, and "
         "used the calming ideas in the safety plan before any hands-on intervention.",
