@@ -16,6 +16,9 @@ def test_demo_incidents_are_realistic_and_show_the_fall_on_willow():
     assert 200 <= total <= 600
     call_command("seed_demo", verbosity=0)
     assert Incident.objects.count() == total  # idempotent
+    call_command("seed_demo", verbosity=0, scale=3)
+    assert Incident.objects.count() == total + 3
+    total += 3
 
     cast = Cast()
     lifted = cast.willow_rule_lifted
