@@ -304,32 +304,3 @@ def _one_entered_in_error(cast):
             by=cast.users["manager.cal"],
             reason="Recorded against the wrong person; the correct record was entered separately.",
         )
-
-
-def seed_scale(cast, count: int, stdout=None) -> None:
-    """Add `count` more submitted incidents spread over the two years, for benchmarks (--scale N)."""
-    rng = cast.rng
-    wards = list(cast.wards)
-    admissions = {
-        name: list(Admission.objects.filter(ward=ward).select_related("service_user"))
-        for name, ward in cast.wards.items()
-    }
-    span = (cast.now - cast.start - datetime.timedelta(days=2)).total_seconds()
-    made = 0
-    while made < count:
-        ward_name = rng.choice(wards)
-        start = cast.start + datetime.timedelta(seconds=rng.uniform(0, span))
-        person = _patient(cast, admissions[ward_name], start)
-        if person is None:
-            continue
-        reporter = cast.users[REPORTERS[ward_name]]
-        fields, children = _fields_and_children(
-            cast, ward_name, person, start, reporter, cast.users[SECOND[ward_name]]
-        )
-        last = max([fields["ended_at"]] + [o["taken_at"] for o in children["observations"]])
-        with _clock(min(last + datetime.timedelta(hours=1), cast.now)):
-            incident = services.incident_create(service_user=person, by=reporter, children=children, **fields)
-            services.incident_submit(incident=incident, by=reporter)
-        made += 1
-        if stdout and made % 500 == 0:
-            stdout.write(f"  {made} of {count} incidents")
