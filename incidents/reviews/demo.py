@@ -159,12 +159,6 @@ def _pathway(cast, review, staff, person_user):
     )
     services.pathway_add(review=review, by=staff, phase="early_warning", text=rng.choice(WARNING_SIGNS))
     services.pathway_add(review=review, by=staff, phase="tried", text=rng.choice(TRIED))
-    services.pathway_add(
-        review=review, by=staff, phase="intervention", text="Held standing by two staff for a few minutes"
-    )
-    services.pathway_add(
-        review=review, by=staff, phase="afterwards", text="Sat in the quiet lounge with a nurse"
-    )
 
 
 def _close(cast, review, *, disagreement=False, bedtime=False):
@@ -211,10 +205,12 @@ def _close(cast, review, *, disagreement=False, bedtime=False):
         share=True,
     )
     _pathway(cast, review, staff, person_user if not declined else None)
-    point = services.learning_add(
-        review=review, by=staff, text="Offer one-to-one time as soon as early warning signs show"
-    )
-    if person_user and not declined:
+    point = None
+    if disagreement or bedtime or rng.random() < 0.35:
+        point = services.learning_add(
+            review=review, by=staff, text="Offer one-to-one time as soon as early warning signs show"
+        )
+    if point and person_user and not declined:
         if disagreement:
             services.learning_respond(
                 point=point,
