@@ -335,6 +335,15 @@ def _open_states(cast, recent):
             services.pathway_add(
                 review=review, by=staff, phase="early_warning", text="Pacing near the office"
             )
+            services.action_create(
+                review=review,
+                by=staff,
+                kind=ReviewAction.Kind.SAFETY_PLAN,
+                description="Add 'pacing near the office' to Sam's early warning signs, and 'talk to one "
+                "person I know, away from everyone' to what helps.",
+                owner=cast.users["nurse.ash"],
+                due_date=(cast.now + datetime.timedelta(days=5)).date(),
+            )
             services.facilitator_assign(
                 review=review,
                 facilitator=services.facilitator_candidates(review).filter(username="manager.cal").first()

@@ -169,3 +169,24 @@ def attention_panels(request, role):
             )
         )
     return panels
+
+
+class _PersonReviews:
+    template = "reviews/_person_summary.html"
+
+    def __init__(self, rows, list_url):
+        self.rows = rows
+        self.list_url = list_url
+
+
+def person_summaries(request, person):
+    """The person's recent reviews, on their page (staff) and wherever their summaries are shown."""
+    reviews = list(
+        reviews_visible_to(request.user)
+        .filter(incident__service_user=person)
+        .order_by("-incident__started_at")[:5]
+    )
+    if not reviews:
+        return []
+    show_name = not (person.user_id and person.user_id == request.user.pk)
+    return [_PersonReviews([(r, _title(r, show_name)) for r in reviews], reverse("reviews:list"))]

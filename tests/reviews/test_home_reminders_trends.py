@@ -106,3 +106,9 @@ def test_review_measures_by_ward_and_london_month(sam, kai, willow, nurse, manag
         "with_person": 0,
         "within_due": 0,
     }
+
+
+def test_persons_page_lists_their_reviews_for_staff_only(client, review, sam, nurse, nurse_cedar):
+    client.force_login(nurse)
+    page = client.get(reverse("service_user_detail", args=[sam.pk])).text
+    assert "Post incident reviews" in page and review.get_absolute_url() in page
