@@ -280,3 +280,19 @@ def test_supporter_sees_job_titles_and_the_person_sees_their_supporter_by_role(
     assert "Patelson" not in page and "Registered nurse" in page
     client.force_login(sam.user)
     assert "Supporter (peer support worker)" in client.get(url("detail", review)).text
+
+
+def test_review_list_queries_do_not_grow_with_rows(client, sam, willow, nurse):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit_incident(sam, willow, nurse)
+    client.force_login(nurse)
+    client.get(reverse("reviews:list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("reviews:list"))
+    for _ in range(4):
+        submit_incident(sam, willow, nurse)
+    with CaptureQueriesContext(connection) as five:
+        client.get(reverse("reviews:list"))
+    assert len(five) == len(one)
