@@ -160,10 +160,25 @@ def supporter_withdraw(*, review: Review, by: User) -> Review:
         raise PermissionDenied("Only the person can withdraw their invitation.")
     if review.supporter_id is None:
         raise ValidationError("Nobody is supporting you on this review.")
-    _revoke_supporter(review, by, "the person withdrew the invitation")
+    return _end_support(review, by, "the person withdrew the invitation")
+
+
+def _end_support(review: Review, by, reason: str) -> Review:
+    _revoke_supporter(review, by, reason)
     review.supporter = None
     review.supporter_kind = ""
-    return _save(review, by, "supporter invitation withdrawn")
+    return _save(review, by, reason)
+
+
+@transaction.atomic
+def supporters_end_for_carer(*, carer: User, service_user, by: User | None = None) -> int:
+    """A carer whose link to the person was withdrawn stops supporting them on open reviews."""
+    reviews = Review.objects.open().filter(incident__service_user=service_user, supporter=carer)
+    count = 0
+    for review in reviews.select_for_update():
+        _end_support(review, by, "the person withdrew consent for this carer")
+        count += 1
+    return count
 
 
 def involved_staff_ids(review: Review) -> set[int]:
