@@ -75,9 +75,9 @@ def seed(cast) -> None:
     if Account.objects.exists() or Review.objects.closed().exists():
         return
     reviews = list(
-        Review.objects.select_related("incident__ward__division", "incident__service_user__user").order_by(
-            "incident__started_at"
-        )
+        Review.objects.live()
+        .select_related("incident__ward__division", "incident__service_user__user")
+        .order_by("incident__started_at")
     )
     recent_cutoff = now - datetime.timedelta(days=12)
     old = [r for r in reviews if r.incident.started_at and r.incident.started_at < recent_cutoff]
