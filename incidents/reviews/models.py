@@ -21,6 +21,10 @@ class ReviewQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Review.Status.CLOSED)
 
+    def live(self):
+        """Open reviews of incidents still counted (one entered in error needs no review)."""
+        return self.open().filter(incident__entered_in_error_at__isnull=True)
+
     def closed(self):
         return self.filter(status=Review.Status.CLOSED)
 
