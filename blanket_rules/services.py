@@ -465,3 +465,18 @@ def challenge_reconsider(
     challenge.look_again_at = timezone.now()
     bump(challenge)
     return _save(challenge, by, "decision upheld" if uphold else "sent back for a new decision")
+
+
+@transaction.atomic
+def carer_challenges_withdraw(*, carer: User, service_user: ServiceUser, by: User | None = None) -> int:
+    """Take away a carer's sight of the challenges they raised for a person who withdrew consent."""
+    challenges = list(Challenge.objects.filter(raised_by=carer, service_user=service_user))
+    for challenge in challenges:
+        permissions.revoke(["view"], frm=carer, obj=challenge, by=by, reason="carer consent withdrawn")
+    return len(challenges)
+
+
+def on_carer_consent_changed(sender, *, link, by=None, **kwargs):
+    """Receiver for rrp.signals.carer_consent_changed: the notice board follows consent on its own."""
+    if not link.is_active:
+        carer_challenges_withdraw(carer=link.carer, service_user=link.service_user, by=by)

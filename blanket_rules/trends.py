@@ -28,6 +28,10 @@ def _ward_ids(scope) -> set[int]:
     return ids
 
 
+def _as_date(value) -> datetime.date:
+    return local_date(value) if isinstance(value, datetime.datetime) else value
+
+
 def _month_end(month_start: datetime.date) -> datetime.date:
     following = (month_start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return following - datetime.timedelta(days=1)
@@ -38,6 +42,7 @@ def annotations(
 ) -> list[dict]:
     """Return {"ward_id", "date", "label"} for rules lifted between `first` and `last` on `wards`."""
     ids = _ward_ids(wards)
+    first, last = _as_date(first), _as_date(last)
     rows = BlanketRuleWard.objects.filter(ward_id__in=ids).select_related("rule")
     result = []
     for row in rows:
@@ -61,7 +66,7 @@ def annotations(
 def active_counts(wards, months) -> dict[tuple[int, datetime.date], int]:
     """Return {(ward_id, month_start): number of rules in force on that ward at any time that month}."""
     ids = _ward_ids(wards)
-    months = sorted({m.replace(day=1) for m in months})
+    months = sorted({_as_date(m).replace(day=1) for m in months})
     counts: dict[tuple[int, datetime.date], int] = {(w, m): 0 for w in ids for m in months}
     if not months or not ids:
         return counts

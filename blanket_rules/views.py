@@ -93,14 +93,18 @@ def rule_list(request):
     visible = rule_perms.rules_visible_to(request.user)
     f = RuleFilter(request.GET, queryset=visible, request=request)
     rules = f.qs if f.is_valid() else visible.none()
-    rules = rules.annotate(
-        open_challenges=Count(
-            "challenges",
-            filter=Q(
-                challenges__status__in=[Challenge.Status.AWAITING_DECISION, Challenge.Status.LOOK_AGAIN]
-            ),
+    rules = (
+        rules.annotate(
+            open_challenges=Count(
+                "challenges",
+                filter=Q(
+                    challenges__status__in=[Challenge.Status.AWAITING_DECISION, Challenge.Status.LOOK_AGAIN]
+                ),
+            )
         )
-    ).prefetch_related("wards")
+        .select_related("division")
+        .prefetch_related("wards")
+    )
     page = paginate(request, rules.order_by(_STATUS_ORDER, "title"))
     return render(
         request,

@@ -12,6 +12,7 @@ from incidents.models import (
     Observation,
     StaffInvolvement,
 )
+from incidents.rules import REQUIRED
 from incidents.services import EDITABLE_FIELDS
 from rrp.forms import DateInput, DateTimeInput, NHSFormMixin
 
@@ -86,6 +87,9 @@ class IncidentForm(NHSFormMixin, forms.ModelForm):
             self.fields[name].choices = [("", "Choose")] + list(self.fields[name].choices)[1:]
         for name in ("care_plan_people_told", "immediate_debrief_offered"):
             self.fields[name].choices = [("", "Choose")] + list(self.fields[name].choices)[1:]
+        # A draft may leave these blank, but submission needs them: not labelled "optional".
+        for name, _message in REQUIRED:
+            self.fields[name].needed = True
 
     def clean_change_reason(self):
         reason = self.cleaned_data.get("change_reason", "").strip()
@@ -140,8 +144,18 @@ class StaffForm(NHSFormMixin, forms.ModelForm):
         required=False,
         empty_label="Not listed: type the name below",
     )
-    name = forms.CharField(label="Name", max_length=200, required=False)
-    job_title = forms.CharField(label="Job title", max_length=100, required=False)
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        required=False,
+        help_text="Filled in from their account if you chose it.",
+    )
+    job_title = forms.CharField(
+        label="Job title",
+        max_length=100,
+        required=False,
+        help_text="Filled in from their account if you chose it.",
+    )
 
     class Meta:
         model = StaffInvolvement
@@ -267,7 +281,13 @@ class ChildFormSet(BaseFormSet):
 def formset_classes(extra: dict[str, int]):
     def make(model, form, prefix):
         return forms.inlineformset_factory(
-            Incident, model, form=form, formset=ChildFormSet, extra=extra.get(prefix, 0), can_delete=True
+            Incident,
+            model,
+            form=form,
+            formset=ChildFormSet,
+            extra=extra.get(prefix, 0),
+            can_delete=True,
+            can_delete_extra=False,
         )
 
     return {

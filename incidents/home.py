@@ -1,6 +1,7 @@
 """What incidents add to the menu and to people's home pages."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import Incident
 from incidents.permissions import incidents_visible_to
@@ -19,7 +20,11 @@ def nav_items(user, role):
 
 
 def _item(incident: Incident) -> PanelItem:
-    when = f"{incident.started_at:%d %b %Y, %H:%M}" if incident.started_at else "time not given yet"
+    when = (
+        f"{timezone.localtime(incident.started_at):%d %b %Y, %H:%M}"
+        if incident.started_at
+        else "time not given yet"
+    )
     return PanelItem(
         text=f"{incident.service_user.display_name}, {incident.ward.name}",
         url=incident.get_absolute_url(),

@@ -35,6 +35,11 @@ class RecordRetained(Exception):
     """Raised on any attempt to delete an incident inside the statutory retention period."""
 
 
+def now():
+    """The current time, looked up at call time (so a demo or test clock applies to defaults too)."""
+    return timezone.now()
+
+
 def retention_cutoff():
     """Incidents created after this moment must be kept (s.6(6): three years)."""
     years = settings.RRP_RECORD_RETENTION_YEARS
@@ -139,7 +144,7 @@ class Incident(Versioned):
     # Workflow
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=now, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)

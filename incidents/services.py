@@ -7,7 +7,7 @@ a dict with an "id" updates that row, one without creates a row, and rows left o
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from incidents import rules
@@ -167,7 +167,14 @@ def incident_create(
         incident.form_token = form_token
     _place_on_ward(incident, by)
     _copy_characteristics(incident)
-    _save(incident, by)
+    try:
+        with transaction.atomic():
+            _save(incident, by)
+    except IntegrityError:
+        # Two clicks raced past the check above: the first one's incident is the one.
+        if form_token and Incident.objects.filter(form_token=form_token).exists():
+            return Incident.objects.get(form_token=form_token)
+        raise
     ward = incident.ward
     permissions.grant(
         ["view", "change"], to=ward.staff_group, obj=incident, by=by, reason="incident recorded"

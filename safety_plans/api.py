@@ -4,6 +4,7 @@ The same permissions as the pages: out of scope 404, visible but not allowed 403
 A plan's versions, parts and proposals are guarded through the plan.
 """
 
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status
@@ -24,6 +25,7 @@ from safety_plans.permissions import (
 )
 from safety_plans.serializers import (
     AgreeResultSerializer,
+    AgreeSerializer,
     PlanVersionSerializer,
     ProposalDecisionSerializer,
     ProposalSerializer,
@@ -41,7 +43,11 @@ def _visible_plan(user, pk) -> SafetyPlan:
 
 
 class SafetyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    queryset = SafetyPlan.objects.select_related("service_user", "ward").order_by("pk")
+    queryset = (
+        SafetyPlan.objects.select_related("service_user", "ward")
+        .annotate(latest_version=Max("versions__number"))
+        .order_by("pk")
+    )
     serializer_class = SafetyPlanSerializer
     filterset_fields = ["ward", "service_user"]
 
@@ -73,12 +79,16 @@ class SafetyPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         )
         return Response(SafetyPlanSerializer(plan).data)
 
-    @extend_schema(request=None, responses={200: AgreeResultSerializer})
+    @extend_schema(request=AgreeSerializer, responses={200: AgreeResultSerializer})
     @action(detail=True, methods=["post"])
     def agree(self, request, pk=None):
         """Agree the draft as it is now; when both sides have, it becomes the next version."""
         plan = self.get_object()
-        version = services.plan_agree(plan=plan, by=request.user)
+        data = AgreeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.plan_agree(
+            plan=plan, by=request.user, for_person=data.validated_data["for_person"]
+        )
         detail = (
             f"Version {version.number} agreed."
             if version

@@ -77,6 +77,10 @@ class SafetyPlan(Versioned):
     draft_revision = models.PositiveIntegerField(default=0, editable=False)
     person_agreed_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
     person_agreed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when staff recorded the person's agreement given in person (many people do not sign in).
+    person_agreement_recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     staff_agreed_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
     staff_agreed_at = models.DateTimeField(null=True, blank=True, editable=False)
     staff_agreed_by = models.ForeignKey(
@@ -150,6 +154,9 @@ class PlanVersion(models.Model):
     content = models.JSONField()
     agreed_at = models.DateTimeField(default=timezone.now)
     person_agreed_at = models.DateTimeField()
+    person_agreement_recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     staff_agreed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     staff_agreed_at = models.DateTimeField()
     history = HistoricalRecords()

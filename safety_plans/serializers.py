@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from safety_plans.models import Kind, PlanVersion, Proposal, SafetyPlan, Section
@@ -42,12 +43,21 @@ class SafetyPlanSerializer(serializers.ModelSerializer):
         read_only_fields = ["draft_revision", "created_at"]
 
     def get_current_version(self, plan) -> int | None:
+        if hasattr(plan, "latest_version"):
+            return plan.latest_version
         latest = plan.versions.first()
         return latest.number if latest else None
 
 
 class SafetyPlanCreateSerializer(serializers.Serializer):
     service_user = serializers.IntegerField(help_text="Id of the person whose plan to start.")
+
+
+class AgreeSerializer(serializers.Serializer):
+    for_person = serializers.BooleanField(
+        default=False,
+        help_text="Staff only: record the person's own agreement, given in person, rather than the staff's.",
+    )
 
 
 class AgreeResultSerializer(serializers.Serializer):
@@ -75,6 +85,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
             "content",
             "agreed_at",
             "person_agreed_at",
+            "person_agreement_recorded_by",
             "staff_agreed_by",
             "staff_agreed_at",
         ]
@@ -87,6 +98,7 @@ class ContactSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, allow_blank=True, required=False)
 
 
+@extend_schema_serializer(component_name="SafetyPlanSection")
 class SectionSerializer(_PlanScopedSerializer):
     service_user = serializers.IntegerField(source="plan.service_user_id", read_only=True)
     ward = serializers.IntegerField(source="plan.ward_id", read_only=True, allow_null=True)

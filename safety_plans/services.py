@@ -171,7 +171,8 @@ def section_save(*, plan: SafetyPlan, kind: str, version, by: User, **fields) ->
     section.author = by
     section.updated_at = timezone.now()
     _save(section, by, "disagreement recorded" if changed == ["disagreement"] else "")
-    _touch_draft(plan, by, f"{section.get_kind_display()} changed")
+    if changed:
+        _touch_draft(plan, by, f"{section.get_kind_display()} changed")
     return section
 
 
@@ -265,9 +266,12 @@ def same_words(old: dict, new: dict) -> bool:
 
 
 @transaction.atomic
-def plan_agree(*, plan: SafetyPlan, by: User, at: datetime.datetime | None = None) -> PlanVersion | None:
+def plan_agree(
+    *, plan: SafetyPlan, by: User, for_person: bool = False, at: datetime.datetime | None = None
+) -> PlanVersion | None:
     """Record that the person, or a member of staff, agrees the draft as it is now.
 
+    With `for_person`, a member of staff records the person's own agreement given in person.
     When both sides agree the same draft, it becomes the next numbered version (returned).
     `at` is when the agreement was made, for agreements recorded afterwards (default now).
     """
@@ -275,6 +279,8 @@ def plan_agree(*, plan: SafetyPlan, by: User, at: datetime.datetime | None = Non
     person = is_person(by, plan)
     if not person and not permissions.has(by, "agree", plan):
         raise PermissionDenied("You may not agree this plan.")
+    if for_person and person:
+        for_person = False
     content = plan_snapshot(plan)
     if not content:
         raise ValidationError("The plan is empty. Write at least one part before agreeing it.")
@@ -284,11 +290,14 @@ def plan_agree(*, plan: SafetyPlan, by: User, at: datetime.datetime | None = Non
             f"Nothing has changed since version {latest.number} was agreed, so there is nothing new to agree."
         )
     now = at or timezone.now()
-    if person:
+    if person or for_person:
         plan.person_agreed_revision, plan.person_agreed_at = plan.draft_revision, now
+        plan.person_agreement_recorded_by = by if for_person else None
+        reason = "the person's agreement recorded by staff" if for_person else "agreed by the person"
     else:
         plan.staff_agreed_revision, plan.staff_agreed_at, plan.staff_agreed_by = plan.draft_revision, now, by
-    _save(plan, by, "agreed by the person" if person else "agreed by staff")
+        reason = "agreed by staff"
+    _save(plan, by, reason)
     if not (plan.person_has_agreed and plan.staff_have_agreed):
         return None
     version = PlanVersion(
@@ -297,6 +306,7 @@ def plan_agree(*, plan: SafetyPlan, by: User, at: datetime.datetime | None = Non
         content=content,
         agreed_at=now,
         person_agreed_at=plan.person_agreed_at,
+        person_agreement_recorded_by=plan.person_agreement_recorded_by,
         staff_agreed_by=plan.staff_agreed_by,
         staff_agreed_at=plan.staff_agreed_at,
     )
@@ -339,6 +349,10 @@ def proposal_create(
     *, service_user: ServiceUser, text: str, source_label: str = "", source_url: str = "", by: User | None
 ) -> Proposal:
     """Put a suggested change in the person's plan (starting the plan if they have none)."""
+    # The link is shown to the person and staff: only a page of this site or a web address.
+    local = source_url.startswith("/") and not source_url.startswith("//")
+    if source_url and not (local or source_url.startswith(("https://", "http://"))):
+        raise ValidationError({"source_url": "The link must be a page of this site or a web address."})
     plan = plan_get_or_create(service_user=service_user, by=by)
     proposal = Proposal(
         plan=plan, text=text, source_label=source_label[:100], source_url=source_url[:500], proposed_by=by

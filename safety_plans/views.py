@@ -128,6 +128,7 @@ def plan_detail(request, pk):
             "draft_changed": draft_changed,
             "can_agree": can_agree and draft_changed and not already_agreed,
             "already_agreed": can_agree and draft_changed and already_agreed,
+            "can_record_person": draft_changed and not person and can_agree and not plan.person_has_agreed,
             "can_change": permissions.has(user, "change", plan),
             "can_share": permissions.has(user, "share", plan),
             "proposals": plan.proposals.filter(status=Proposal.Status.PENDING),
@@ -201,22 +202,23 @@ def plan_agree(request, pk):
     plan = get_plan_or_404(request.user, pk)
     if not (services.is_person(request.user, plan) or permissions.has(request.user, "agree", plan)):
         raise PermissionDenied
+    for_person = request.POST.get("for_person") == "1"
     try:
-        version = services.plan_agree(plan=plan, by=request.user)
+        version = services.plan_agree(plan=plan, by=request.user, for_person=for_person)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         if version:
             messages.success(request, f"Thank you. Version {version.number} of the plan is now agreed.")
         else:
-            waiting = (
-                "a member of staff"
-                if services.is_person(request.user, plan)
-                else plan.service_user.display_name
-            )
-            messages.success(
-                request, f"Thank you. You have agreed this draft. It is waiting for {waiting} to agree."
-            )
+            name = plan.service_user.display_name
+            if for_person:
+                text = f"{name}'s agreement is recorded. A member of staff needs to agree the draft too."
+            elif services.is_person(request.user, plan):
+                text = "Thank you. You have agreed this draft. It is waiting for a member of staff to agree."
+            else:
+                text = f"Thank you. You have agreed this draft. It is waiting for {name} to agree."
+            messages.success(request, text)
     return redirect(plan)
 
 
@@ -253,7 +255,7 @@ def plan_review_date(request, pk):
 
 def version_list(request, pk):
     plan = get_plan_or_404(request.user, pk)
-    versions = plan.versions.select_related("staff_agreed_by")
+    versions = plan.versions.select_related("staff_agreed_by", "person_agreement_recorded_by")
     return render(
         request,
         "safety_plans/version_list.html",
@@ -263,7 +265,11 @@ def version_list(request, pk):
 
 def version_detail(request, pk, number):
     plan = get_plan_or_404(request.user, pk)
-    version = plan.versions.select_related("staff_agreed_by").filter(number=number).first()
+    version = (
+        plan.versions.select_related("staff_agreed_by", "person_agreement_recorded_by")
+        .filter(number=number)
+        .first()
+    )
     if version is None:
         raise Http404
     return render(
@@ -318,19 +324,22 @@ def version_compare(request, pk):
 
 
 def plan_print(request, pk):
+    """A large-type copy of the latest agreed version; `?download=1` gives a self-contained HTML file."""
     plan = get_plan_or_404(request.user, pk)
     latest = plan.versions.first()
     content = latest.content if latest else services.plan_snapshot(plan)
-    return render(
-        request,
-        "safety_plans/plan_print.html",
-        {
-            "plan": plan,
-            "title": _owner_name(plan, request.user),
-            "version": latest,
-            "parts": content.values(),
-        },
-    )
+    context = {
+        "plan": plan,
+        "title": _owner_name(plan, request.user),
+        "version": latest,
+        "parts": content.values(),
+    }
+    if request.GET.get("download") == "1":
+        response = render(request, "safety_plans/plan_download.html", context)
+        suffix = f"version-{latest.number}" if latest else "draft"
+        response["Content-Disposition"] = f'attachment; filename="safety-plan-{suffix}.html"'
+        return response
+    return render(request, "safety_plans/plan_print.html", context)
 
 
 def _group_names() -> dict:

@@ -13,7 +13,6 @@ from incidents.codes import InterventionGroup
 from trends import annual, dashboard, equality, serializers
 from trends.filters import trend_filter
 from trends.permissions import wards_for_trends
-from trends.stats import Scope
 from trends.views import YearForm
 
 FILTER_PARAMETERS = [
@@ -115,7 +114,7 @@ class TrendEqualityViewSet(viewsets.ViewSet):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=serializers.EqualitySerializer)
     def list(self, request):
         wards, options = _filtered(request)
-        scope = Scope([w.pk for w in wards], options["first"], options["last"], options["group"])
+        scope = dashboard.scope_for(wards, options)
         data = {
             "start": scope.first,
             "end": scope.last,

@@ -4,6 +4,7 @@ import datetime
 
 from rrp.demo import Cast
 from trends import dashboard, services
+from trends.filters import default_options
 
 
 def seed(cast: Cast) -> None:
@@ -12,8 +13,7 @@ def seed(cast: Cast) -> None:
         return
     first = cast.start.date()
     last = first + datetime.timedelta(days=364)
-    options = {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False}
-    series = dashboard.build([willow], options, only="rate")["rates"][0].extra["series"]
+    series = dashboard.build([willow], default_options(first, last), only="rate")["rates"][0].extra["series"]
     charted = series.dropna(subset=["rate"])
     if charted.empty or not charted["interventions"].sum():
         return  # no incidents in the demo yet: no target to set

@@ -42,6 +42,13 @@ def default_range(today: datetime.date | None = None) -> tuple[datetime.date, da
     return first, today
 
 
+def default_options(first=None, last=None) -> dict:
+    """Chart options for pages that draw without a filter form (home panel, target page, demo)."""
+    if first is None:
+        first, last = default_range()
+    return {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False}
+
+
 def parse_months(text: str) -> list[datetime.date]:
     """Parse "2025-05, 2025-11" into month starts; raise ValidationError on anything else."""
     months = []
@@ -88,8 +95,12 @@ class TrendFilter(django_filters.FilterSet):
         queryset=_wards, empty_label="All your wards", method="only_ward", label="Ward"
     )
     division = django_filters.ModelChoiceFilter(queryset=_divisions, empty_label="All divisions")
-    start = django_filters.DateFilter(label="From", widget=DateInput(), method="keep")
-    end = django_filters.DateFilter(label="To", widget=DateInput(), method="keep")
+    start = django_filters.DateFilter(
+        label="From", widget=DateInput(attrs={"class": "nhsuk-input--width-10"}), method="keep"
+    )
+    end = django_filters.DateFilter(
+        label="To", widget=DateInput(attrs={"class": "nhsuk-input--width-10"}), method="keep"
+    )
     group = django_filters.ChoiceFilter(
         label="Type of restrictive intervention",
         choices=InterventionGroup.choices,
@@ -99,6 +110,7 @@ class TrendFilter(django_filters.FilterSet):
     rebase = django_filters.CharFilter(
         label="Start new limits from",
         help_text="Months, for example 2025-05 (separate several with commas).",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20"}),
         method="keep",
     )
     rebase_at_events = django_filters.BooleanFilter(

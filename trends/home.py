@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from rrp.hooks import Panel, PanelItem
 from trends import dashboard
-from trends.filters import default_range
+from trends.filters import default_options
 from trends.permissions import wards_for_trends
 
 ROLES = ("ward_staff", "ward_manager", "recovery_lead")
@@ -23,9 +23,7 @@ def attention_panels(request, role):
     wards = list(wards_for_trends(request.user))
     if not wards:
         return []
-    first, last = default_range()
-    options = {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False}
-    built = dashboard.build(wards, options, only="rate")
+    built = dashboard.build(wards, default_options(), only="rate")
     url = reverse("trends:dashboard")
     items = [
         PanelItem(text=s.summary, url=f"{url}?ward={s.extra['ward'].pk}#{s.key}") for s in built["rates"]

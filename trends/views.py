@@ -12,10 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rrp import permissions
 from trends import annual, dashboard, equality, services
-from trends.filters import TargetForm, default_range, trend_filter
+from trends.filters import TargetForm, default_options, trend_filter
 from trends.permissions import wards_for_trends
 from trends.sections import period_text, ward_list
-from trends.stats import Scope
 
 
 def _require_trends(request):
@@ -29,8 +28,19 @@ def _csv_response(filename: str, rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerows(rows)
+    writer.writerows([[_safe_cell(cell) for cell in row] for row in rows])
     return response
+
+
+def _safe_cell(value):
+    """Stop free text (a place typed as "=HYPERLINK(...)") from running as a spreadsheet formula."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text.replace(",", ""))
+        except ValueError:
+            return "'" + text
+    return text
 
 
 def _bad_filter(f) -> HttpResponse:
@@ -96,7 +106,7 @@ def _equality(request):
         return f, None, None
     options = f.options
     wards = list(f.qs)
-    scope = Scope([w.pk for w in wards], options["first"], options["last"], options["group"])
+    scope = dashboard.scope_for(wards, options)
     return f, wards, (scope, equality.build(scope))
 
 
@@ -202,9 +212,7 @@ def target_edit(request, pk):
         else:
             messages.success(request, f"{ward.name}'s target is now {ward.target_rate} per 1,000 bed days.")
         return redirect(f"{reverse('trends:dashboard')}?ward={ward.pk}")
-    first, last = default_range()
-    options = {"first": first, "last": last, "group": "", "rebase": [], "rebase_at_events": False}
-    rate = dashboard.build([ward], options, only="rate")["rates"][0]
+    rate = dashboard.build([ward], default_options(), only="rate")["rates"][0]
     series = rate.extra["series"].dropna(subset=["rate"]).tail(12)
     mean = float(series["rate"].mean()) if len(series) else None
     return render(

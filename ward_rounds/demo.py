@@ -55,6 +55,12 @@ STAFF_ITEMS = [
     ("talk", "Planning the care programme approach meeting.", "Meeting to be booked for next month."),
     ("medication", "Side effects review.", "No change for now; review in two weeks."),
 ]
+WEEKS = [
+    "A hard week. I did not sleep well and I argued with staff on Tuesday.",
+    "Better. I went to the gym twice and phoned home.",
+    "Up and down. The new tablets make me tired.",
+    "Good. I helped cook on Friday.",
+]
 VIEWS = [
     (Outcome.View.AGREE, "That sounds fair."),
     (Outcome.View.PARTLY, "I hoped for more, but it is a step."),
@@ -126,6 +132,14 @@ def _hold(cast: Cast, appointment, nurse, weeks_ago: int, slot: int) -> None:
     rng = cast.rng
     person = appointment.service_user
     author = person.user or nurse
+    if person.user_id:
+        services.preparation_save(
+            preparation=appointment.preparation,
+            by=person.user,
+            version=appointment.preparation.version,
+            how_my_week_has_been=rng.choice(WEEKS),
+            my_goals="Get more leave and move on towards home.",
+        )
     items = []
     for kind, text, decision, todo in rng.sample(PERSON_ITEMS, 2):
         items.append(

@@ -1,10 +1,16 @@
 import django_filters
+from django import forms
 from django.utils import timezone
 
 from rrp.filters import visible_wards
+from rrp.forms import NHSFormMixin
 from ward_rounds.models import Appointment, WardRound
 
 WHEN = [("upcoming", "Today and later"), ("past", "Past")]
+
+
+class FilterForm(NHSFormMixin, forms.Form):
+    """A filter form with NHS.UK styling and an error summary."""
 
 
 def _start_of_today():
@@ -20,6 +26,7 @@ class WardRoundFilter(django_filters.FilterSet):
     class Meta:
         model = WardRound
         fields = ["ward", "when"]
+        form = FilterForm
 
     def filter_when(self, queryset, name, value):
         if value == "past":
@@ -35,6 +42,7 @@ class AppointmentFilter(django_filters.FilterSet):
     class Meta:
         model = Appointment
         fields = ["when"]
+        form = FilterForm
 
     def filter_when(self, queryset, name, value):
         if value == "past":

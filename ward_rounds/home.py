@@ -146,7 +146,7 @@ def _carer_panels(request) -> list[Panel]:
                         text=f"{a.service_user}, {_day(a.scheduled_at)}",
                         url=a.get_absolute_url(),
                     )
-                    for a in shared[:5]
+                    for a in shared[:3]
                 ],
             )
         )

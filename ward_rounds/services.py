@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rrp import permissions
-from rrp.concurrency import bump, check_version
+from rrp.concurrency import StaleEdit, bump, check_version
 from rrp.models import LONDON, CarerLink, ServiceUser, StaffProfile, Ward
 from ward_rounds.models import (
     Action,
@@ -122,6 +122,8 @@ def appointment_book(
     **attendance,
 ) -> Appointment:
     """Book a person into a ward round; their preparation opens at once."""
+    # Lock the session so two people booking the same person at once cannot both succeed.
+    WardRound.objects.select_for_update().get(pk=ward_round.pk)
     errors = {}
     if not recording_past and scheduled_at < timezone.now():
         errors["scheduled_at"] = "This time has already passed. Choose a time in the future."
@@ -428,10 +430,15 @@ def outcome_record(
         raise ValidationError("Record when the ward round started before recording outcomes.")
     if item.moved_out:
         raise ValidationError("This item was moved out of the ward round, so it has no outcome here.")
+    # Lock the item so two people recording its first outcome at once cannot both create one.
+    AgendaItem.objects.select_for_update().get(pk=item.pk)
     outcome = Outcome.objects.filter(item=item).first()
     if outcome is None:
         outcome = Outcome(item=item, recorded_by=by)
         reason = "recorded"
+    elif version in (None, ""):
+        # They opened a blank form while someone else recorded one: show both, lose neither.
+        raise StaleEdit(outcome)
     else:
         check_version(outcome, version)
         bump(outcome)
@@ -479,13 +486,25 @@ def action_done(*, action: Action, by: User) -> Action:
 def appointments_follow_transfer(*, service_user: ServiceUser, from_ward: Ward, to_ward: Ward, by) -> None:
     """Cancel future rounds on the old ward and give the new ward's team the person's history.
 
-    The old ward's team keeps what happened on their ward: their grants stay.
+    The old ward's team keeps what happened on their ward, and loses the history of other wards
+    it was given while the person was with them.
     """
     reason = f"moved to {to_ward}"
-    appointments = Appointment.objects.filter(service_user=service_user).select_related("ward__division")
+    appointments = list(
+        Appointment.objects.filter(service_user=service_user).select_related("ward__division")
+    )
     for appointment in appointments:
         if appointment.ward_id == from_ward.pk and appointment.status == Appointment.Status.BOOKED:
             _cancel(appointment, by, f"{service_user} moved to {to_ward}")
+    for appointment in appointments:
+        if appointment.ward_id != from_ward.pk:
+            permissions.revoke(
+                HISTORY_PERMS, frm=from_ward.staff_group, obj=appointment, by=by, reason=reason
+            )
+            if appointment.ward.division_id != from_ward.division_id:
+                permissions.revoke(
+                    HISTORY_PERMS, frm=from_ward.division.leads_group, obj=appointment, by=by, reason=reason
+                )
     for appointment in appointments:
         if appointment.ward_id != to_ward.pk:
             permissions.grant(HISTORY_PERMS, to=to_ward.staff_group, obj=appointment, by=by, reason=reason)

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -153,7 +154,14 @@ def session_create(request):
 def session_detail(request, pk):
     session = get_session_or_404(request.user, pk)
     appointments = permissions.visible(
-        request.user, "view", session.appointments.select_related("service_user").order_by("scheduled_at")
+        request.user,
+        "view",
+        session.appointments.select_related("service_user", "preparation")
+        .annotate(
+            item_count=Count("items", filter=Q(items__moved_out=False)),
+            own_count=Count("items", filter=Q(items__moved_out=False, items__author_role="person")),
+        )
+        .order_by("scheduled_at"),
     )
     return render(
         request,
@@ -275,7 +283,12 @@ def appointment_print(request, pk):
 
 def appointment_history(request, pk):
     appointment = get_appointment_or_404(request.user, pk)
-    show_outcomes = outcomes_visible(request.user, appointment)
+    user = request.user
+    show_outcomes = outcomes_visible(user, appointment)
+    sees_drafts = permissions.has(user, "see_draft", appointment)
+    sees_preparation = (
+        sees_drafts or services._is_the_person(appointment, user) or (appointment.peer_worker_id == user.pk)
+    )
     items = []
     for item in appointment.items.select_related("author").order_by("created_at", "id"):
         outcome = Outcome.objects.filter(item=item).first() if show_outcomes else None
@@ -292,7 +305,11 @@ def appointment_history(request, pk):
         "ward_rounds/appointment_history.html",
         {
             "appointment": appointment,
-            "appointment_history": history_rows(appointment),
+            # The summary's drafts are the team's until shared; the shared text is on the page.
+            "appointment_history": history_rows(
+                appointment, exclude=("version",) if sees_drafts else ("version", "summary")
+            ),
+            "preparation_history": history_rows(appointment.preparation) if sees_preparation else None,
             "items": items,
         },
     )

@@ -10,7 +10,14 @@ class ReviewsConfig(AppConfig):
         from incidents.models import Incident
         from incidents.reviews import receivers
         from incidents.signals import incident_submitted
+        from rrp.models import CarerLink
+        from rrp.signals import carer_consent_changed
 
         incident_submitted.connect(
             receivers.create_review_on_submit, sender=Incident, dispatch_uid="reviews_create_on_submit"
+        )
+        carer_consent_changed.connect(
+            receivers.end_carer_support_on_withdrawal,
+            sender=CarerLink,
+            dispatch_uid="reviews_carer_withdrawn",
         )

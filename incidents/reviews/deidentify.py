@@ -134,7 +134,7 @@ def panel_view(review: Review, *, with_detail: bool = True) -> dict:
                 for a in review.actions.all()
             ],
             "summary": redact(review.summary),
-            "person_agreement": review.get_person_agreement_display(),
+            "person_agreement": review.get_person_agreement_display() if review.person_agreement else "",
             "person_agreement_note": redact(review.person_agreement_note),
             "panel_learning": [
                 {"month": _month(p.written_at), "text": redact(p.text)} for p in review.panel_learning.all()

@@ -75,9 +75,9 @@ def seed(cast) -> None:
     if Account.objects.exists() or Review.objects.closed().exists():
         return
     reviews = list(
-        Review.objects.select_related("incident__ward__division", "incident__service_user__user").order_by(
-            "incident__started_at"
-        )
+        Review.objects.live()
+        .select_related("incident__ward__division", "incident__service_user__user")
+        .order_by("incident__started_at")
     )
     recent_cutoff = now - datetime.timedelta(days=12)
     old = [r for r in reviews if r.incident.started_at and r.incident.started_at < recent_cutoff]
@@ -159,12 +159,6 @@ def _pathway(cast, review, staff, person_user):
     )
     services.pathway_add(review=review, by=staff, phase="early_warning", text=rng.choice(WARNING_SIGNS))
     services.pathway_add(review=review, by=staff, phase="tried", text=rng.choice(TRIED))
-    services.pathway_add(
-        review=review, by=staff, phase="intervention", text="Held standing by two staff for a few minutes"
-    )
-    services.pathway_add(
-        review=review, by=staff, phase="afterwards", text="Sat in the quiet lounge with a nurse"
-    )
 
 
 def _close(cast, review, *, disagreement=False, bedtime=False):
@@ -211,10 +205,12 @@ def _close(cast, review, *, disagreement=False, bedtime=False):
         share=True,
     )
     _pathway(cast, review, staff, person_user if not declined else None)
-    point = services.learning_add(
-        review=review, by=staff, text="Offer one-to-one time as soon as early warning signs show"
-    )
-    if person_user and not declined:
+    point = None
+    if disagreement or bedtime or rng.random() < 0.35:
+        point = services.learning_add(
+            review=review, by=staff, text="Offer one-to-one time as soon as early warning signs show"
+        )
+    if point and person_user and not declined:
         if disagreement:
             services.learning_respond(
                 point=point,
@@ -338,6 +334,15 @@ def _open_states(cast, recent):
             )
             services.pathway_add(
                 review=review, by=staff, phase="early_warning", text="Pacing near the office"
+            )
+            services.action_create(
+                review=review,
+                by=staff,
+                kind=ReviewAction.Kind.SAFETY_PLAN,
+                description="Add 'pacing near the office' to Sam's early warning signs, and 'talk to one "
+                "person I know, away from everyone' to what helps.",
+                owner=cast.users["nurse.ash"],
+                due_date=(cast.now + datetime.timedelta(days=5)).date(),
             )
             services.facilitator_assign(
                 review=review,

@@ -37,7 +37,7 @@ def attention_panels(request, role):
     if role in ("ward_staff", "ward_manager"):
         open_reviews = list(
             reviews_visible_to(user)
-            .open()
+            .live()
             .filter(due_at__lte=timezone.now() + timezone.timedelta(hours=48))
             .order_by("due_at")[:10]
         )
@@ -55,7 +55,7 @@ def attention_panels(request, role):
         written = Account.objects.filter(author=user, kind=Account.Kind.STAFF, status=Account.Status.SHARED)
         to_write = list(
             reviews_visible_to(user)
-            .open()
+            .live()
             .filter(incident__staff_involved__staff=user)
             .exclude(pk__in=written.values("review"))
             .distinct()
@@ -79,7 +79,7 @@ def attention_panels(request, role):
     if role == "service_user":
         mine = list(
             reviews_visible_to(user)
-            .open()
+            .live()
             .filter(incident__service_user__user=user)
             .exclude(participation=Review.Participation.DECLINED)
             .exclude(accounts__kind=Account.Kind.PERSON, accounts__status=Account.Status.SHARED)
@@ -102,7 +102,7 @@ def attention_panels(request, role):
         )
         to_agree = list(
             reviews_visible_to(user)
-            .open()
+            .live()
             .filter(incident__service_user__user=user, person_agreement="")
             .exclude(summary="")
         )
@@ -114,7 +114,7 @@ def attention_panels(request, role):
                 )
             )
     if role in (*STAFF_ROLES, "peer_worker"):
-        supporting = list(reviews_visible_to(user).open().filter(supporter=user))
+        supporting = list(reviews_visible_to(user).live().filter(supporter=user))
         if supporting:
             panels.append(
                 Panel(
@@ -169,3 +169,24 @@ def attention_panels(request, role):
             )
         )
     return panels
+
+
+class _PersonReviews:
+    template = "reviews/_person_summary.html"
+
+    def __init__(self, rows, list_url):
+        self.rows = rows
+        self.list_url = list_url
+
+
+def person_summaries(request, person):
+    """The person's recent reviews, on their page (staff) and wherever their summaries are shown."""
+    reviews = list(
+        reviews_visible_to(request.user)
+        .filter(incident__service_user=person)
+        .order_by("-incident__started_at")[:5]
+    )
+    if not reviews:
+        return []
+    show_name = not (person.user_id and person.user_id == request.user.pk)
+    return [_PersonReviews([(r, _title(r, show_name)) for r in reviews], reverse("reviews:list"))]

@@ -21,6 +21,10 @@ class ReviewQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Review.Status.CLOSED)
 
+    def live(self):
+        """Open reviews of incidents still counted (one entered in error needs no review)."""
+        return self.open().filter(incident__entered_in_error_at__isnull=True)
+
     def closed(self):
         return self.filter(status=Review.Status.CLOSED)
 
@@ -54,7 +58,8 @@ class Review(Versioned):
 
     TRANSITIONS = {Status.OPEN: {Status.CLOSED}, Status.CLOSED: set()}
 
-    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="review")
+    # The review is part of the incident's record: it goes only when the incident may lawfully go.
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="review")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     due_at = models.DateTimeField("Due by")

@@ -7,7 +7,12 @@ from incidents.reviews.models import Review, ReviewAction
 from incidents.reviews.services import is_person, is_person_side
 from rrp import permissions
 
-REVIEW_RELATED = ("incident__ward__division", "incident__service_user", "facilitator__staff", "supporter")
+REVIEW_RELATED = (
+    "incident__ward__division",
+    "incident__service_user__user",
+    "facilitator__staff",
+    "supporter",
+)
 
 
 def reviews_visible_to(user):

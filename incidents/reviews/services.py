@@ -160,10 +160,25 @@ def supporter_withdraw(*, review: Review, by: User) -> Review:
         raise PermissionDenied("Only the person can withdraw their invitation.")
     if review.supporter_id is None:
         raise ValidationError("Nobody is supporting you on this review.")
-    _revoke_supporter(review, by, "the person withdrew the invitation")
+    return _end_support(review, by, "the person withdrew the invitation")
+
+
+def _end_support(review: Review, by, reason: str) -> Review:
+    _revoke_supporter(review, by, reason)
     review.supporter = None
     review.supporter_kind = ""
-    return _save(review, by, "supporter invitation withdrawn")
+    return _save(review, by, reason)
+
+
+@transaction.atomic
+def supporters_end_for_carer(*, carer: User, service_user, by: User | None = None) -> int:
+    """A carer whose link to the person was withdrawn stops supporting them on open reviews."""
+    reviews = Review.objects.open().filter(incident__service_user=service_user, supporter=carer)
+    count = 0
+    for review in reviews.select_for_update():
+        _end_support(review, by, "the person withdrew consent for this carer")
+        count += 1
+    return count
 
 
 def involved_staff_ids(review: Review) -> set[int]:
@@ -171,24 +186,38 @@ def involved_staff_ids(review: Review) -> set[int]:
 
 
 def facilitator_candidates(review: Review):
+    """Ward staff of the division (this ward's team first) who were not involved in the incident."""
+    division = review.incident.ward.division
+    groups = [w.staff_group_id for w in division.wards.all()]
     return (
-        User.objects.filter(groups=review.incident.ward.staff_group, is_active=True)
+        User.objects.filter(groups__pk__in=groups, is_active=True)
         .exclude(pk__in=involved_staff_ids(review))
+        .distinct()
         .order_by("first_name", "last_name")
     )
 
 
 @transaction.atomic
 def facilitator_assign(*, review: Review, facilitator: User, by: User) -> Review:
+    """Choose the facilitator; one from another ward of the division is given this review only."""
     review = _locked(review)
     _require_open(review)
     if facilitator.pk in involved_staff_ids(review):
         raise ValidationError({"facilitator": "The facilitator must not have been involved in the incident."})
     if not facilitator_candidates(review).filter(pk=facilitator.pk).exists():
-        raise ValidationError({"facilitator": "Choose a member of this ward's team."})
+        raise ValidationError({"facilitator": "Choose a member of staff from one of the division's wards."})
+    previous = review.facilitator
+    ward_team = review.incident.ward.staff_group_id
+    if previous is not None and previous != facilitator and not previous.groups.filter(pk=ward_team).exists():
+        permissions.revoke(["view", "change"], frm=previous, obj=review, by=by, reason="facilitator changed")
     review.facilitator = facilitator
     review.facilitator_agreed_at = None
-    return _save(review, by, "facilitator assigned")
+    _save(review, by, "facilitator assigned")
+    if not facilitator.groups.filter(pk=ward_team).exists():
+        permissions.grant(
+            ["view", "change"], to=facilitator, obj=review, by=by, reason="facilitating the review"
+        )
+    return review
 
 
 def person_account(review: Review) -> Account | None:

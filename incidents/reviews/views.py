@@ -1,5 +1,7 @@
 """Pages of a post incident review: each fetches through the permission helpers, then calls a service."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,8 +89,6 @@ def _challenge_url(action) -> str:
         base = reverse("blanket_rules:challenge_create")
     except NoReverseMatch:
         return ""
-    from urllib.parse import urlencode
-
     return (
         base
         + "?"

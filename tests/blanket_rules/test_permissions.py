@@ -129,3 +129,13 @@ def test_only_the_recovery_lead_looks_again(client, challenge, manager, sam, lea
     assert client.get(url).status_code == 403
     client.force_login(lead)
     assert client.get(url).status_code == 200
+
+
+def test_a_carer_loses_their_challenges_when_consent_is_withdrawn(client, rule, carer, sam):
+    challenge = services.challenge_create(
+        rule=rule, by=carer, service_user=sam, in_own_words="a", would_like_instead="b"
+    )
+    assert challenge in challenges_visible_to(carer)
+    core_services.carer_consent_withdraw(link=carer.carer_links.get(), by=sam.user)
+    assert challenge not in challenges_visible_to(carer)
+    assert challenge in challenges_visible_to(sam.user)

@@ -108,7 +108,7 @@ def test_service_user_challenges_from_a_link_with_prefill_and_source(client, rul
     assert challenge.withhold_name
     assert challenge.response_due == timezone.localdate() + datetime.timedelta(days=14)
     page = client.get(challenge.get_absolute_url()).content.decode()
-    assert "Raised from" in page and 'href="/ward-rounds/5/">Ward round 5</a>' in page
+    assert 'Raised from: <a href="/ward-rounds/5/">Ward round 5</a>' in page
 
 
 def test_an_external_source_url_is_never_rendered(client, rule, sam):
@@ -328,3 +328,48 @@ def test_the_persons_page_lists_their_challenges_for_the_ward_team(client, chall
     page = client.get(sam.get_absolute_url()).content.decode()
     assert "Challenges to ward rules" in page
     assert "Kitchen locked at night" in page
+
+
+def test_a_carer_challenges_for_the_person_they_support(client, rule, carer, sam):
+    client.force_login(carer)
+    assert "Kitchen locked at night" in client.get(BOARD).content.decode()
+    response = client.post(CREATE, {"rule": rule.pk, "in_own_words": "a", "would_like_instead": "b"})
+    assert response.status_code == 200  # the carer says who it is for
+    response = client.post(
+        CREATE, {"rule": rule.pk, "service_user": sam.pk, "in_own_words": "a", "would_like_instead": "b"}
+    )
+    assert response.status_code == 302
+    challenge = Challenge.objects.get()
+    assert challenge.raised_by == carer and challenge.service_user == sam
+    assert client.get(challenge.get_absolute_url()).status_code == 200
+    client.force_login(sam.user)
+    assert client.get(challenge.get_absolute_url()).status_code == 200
+
+
+def test_a_nurse_on_another_ward_cannot_open_a_challenge_to_the_rule(client, rule, nurse_cedar):
+    client.force_login(nurse_cedar)
+    assert client.get(CREATE, {"rule": rule.pk}).status_code == 404
+    response = client.post(CREATE, {"rule": rule.pk, "in_own_words": "a", "would_like_instead": "b"})
+    assert response.status_code == 200
+    assert not Challenge.objects.exists()
+
+
+def test_the_recovery_lead_cannot_raise_a_challenge(client, rule, lead):
+    client.force_login(lead)
+    assert client.get(CREATE).status_code == 403
+
+
+def test_register_queries_do_not_grow_with_the_number_of_rules(client, manager, willow, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    authorise(propose(manager, [willow], title="One"), manager)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("blanket_rules:rule_list"))
+    for n in range(4):
+        authorise(propose(manager, division=org["forensic"], title=f"More {n}"), manager)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("blanket_rules:rule_list")).content.decode()
+    assert "More 3" in page
+    assert len(many) <= len(few)

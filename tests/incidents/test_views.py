@@ -281,3 +281,59 @@ def test_home_shows_drafts_and_incidents_awaiting_sign_off(client, nurse, manage
 def test_service_user_menu_has_my_incidents(client, sam):
     client.force_login(sam.user)
     assert "My incidents" in client.get(reverse("home")).text
+
+
+def test_a_complete_draft_can_be_submitted_from_its_page(client, nurse, sam):
+    incident = make_incident(sam, nurse, submit=False)
+    client.force_login(nurse)
+    page = client.get(incident.get_absolute_url())
+    assert reverse("incidents:submit", args=[incident.pk]) in page.text
+    assert client.get(reverse("incidents:submit", args=[incident.pk])).status_code == 405
+    client.post(reverse("incidents:submit", args=[incident.pk]), {"version": incident.version})
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.SUBMITTED
+
+
+def test_timeline_shows_a_changed_intervention_with_before_after_and_reason(client, nurse, sam):
+    incident = make_incident(sam, nurse)
+    row = incident.interventions.get()
+    services.incident_update(
+        incident=incident,
+        by=nurse,
+        version=incident.version,
+        reason="It was a seated hold",
+        children={"interventions": [{"id": row.pk, "type_code": "11"}]},
+    )
+    client.force_login(nurse)
+    text = client.get(incident.get_absolute_url()).text
+    assert "It was a seated hold" in text
+    assert "Physical restraint: standing" in text.split('id="history"')[1]
+    assert "Physical restraint: seated" in text.split('id="history"')[1]
+
+
+def test_service_user_view_names_nobody_told_and_hides_the_timeline(client, nurse, sam):
+    contact = sam.people_to_notify.create(name="Pat Taylor", relationship="Mother")
+    incident = make_incident(sam, nurse, submit=False, care_plan_people_told="yes")
+    incident = services.incident_update(
+        incident=incident,
+        by=nurse,
+        version=incident.version,
+        reason="Added who was told",
+        children={
+            "notifications": [
+                {
+                    "person": contact,
+                    "name": "Pat Taylor",
+                    "relationship": "Mother",
+                    "told": True,
+                    "told_at": ago(hours=1),
+                }
+            ]
+        },
+    )
+    services.incident_submit(incident=incident, by=nurse)
+    client.force_login(sam.user)
+    text = client.get(incident.get_absolute_url()).text
+    assert "Your mother: told" in text
+    assert "Pat Taylor" not in text
+    assert "History of changes" not in text

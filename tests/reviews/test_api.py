@@ -141,3 +141,14 @@ def test_panel_api_has_no_names_or_nhs_number(api, sam, willow, nurse, manager, 
     assert created.status_code == 201
     api.force_authenticate(nurse)
     assert api.get(f"/api/v1/review-panel/{review.pk}/").status_code == 404
+
+
+def test_stale_summary_through_the_api_is_409(api, review, nurse, manager):
+    api.force_authenticate(manager)
+    ok = api.post(f"/api/v1/post-incident-reviews/{review.pk}/summary/", {"summary": "One", "version": 1})
+    assert ok.status_code == 200
+    api.force_authenticate(nurse)
+    stale = api.post(f"/api/v1/post-incident-reviews/{review.pk}/summary/", {"summary": "Two", "version": 1})
+    assert stale.status_code == 409
+    review.refresh_from_db()
+    assert review.summary == "One"

@@ -106,3 +106,23 @@ def test_review_measures_by_ward_and_london_month(sam, kai, willow, nurse, manag
         "with_person": 0,
         "within_due": 0,
     }
+
+
+def test_persons_page_lists_their_reviews_for_staff_only(client, review, sam, nurse, nurse_cedar):
+    client.force_login(nurse)
+    page = client.get(reverse("service_user_detail", args=[sam.pk])).text
+    assert "Post incident reviews" in page and review.get_absolute_url() in page
+
+
+def test_review_of_an_incident_entered_in_error_needs_no_attention(client, review, nurse, manager):
+    _emails(manager)
+    incident = review.incident
+    incident.entered_in_error_at = timezone.now()
+    incident.entered_in_error_by = manager
+    incident.save()
+    review.due_at = timezone.now() - datetime.timedelta(hours=1)
+    review.save()
+    client.force_login(nurse)
+    assert review.get_absolute_url() not in client.get(reverse("home")).text
+    call_command("send_review_reminders")
+    assert mail.outbox == []

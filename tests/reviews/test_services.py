@@ -269,3 +269,29 @@ def test_learning_agreed_by_both(review, sam, nurse):
 def test_new_staff_member_on_ward_sees_review(review, willow):
     newcomer = make_staff("hca.new", "ward_staff", [willow])
     assert permissions.has(newcomer, "view", review)
+
+
+def test_facilitator_from_another_ward_of_the_division_sees_this_review_only(review, manager, nurse_oak, sam):
+    services.facilitator_assign(review=review, facilitator=nurse_oak, by=manager)
+    assert permissions.has(nurse_oak, "view", review)
+    other = submit_incident(sam, review.incident.ward, manager).review
+    assert not permissions.has(nurse_oak, "view", other)
+    services.facilitator_assign(review=review, facilitator=manager, by=manager)
+    assert not permissions.has(nurse_oak, "view", review)
+
+
+def test_facilitator_cannot_come_from_another_division(review, manager, nurse_cedar):
+    with pytest.raises(ValidationError):
+        services.facilitator_assign(review=review, facilitator=nurse_cedar, by=manager)
+
+
+def test_withdrawing_a_carers_consent_ends_their_support(review, sam, carer):
+    from rrp import services as core_services
+    from rrp.models import CarerLink
+
+    services.supporter_invite(review=review, supporter=carer, by=sam.user)
+    core_services.carer_consent_withdraw(link=CarerLink.objects.get(carer=carer), by=sam.user)
+    review.refresh_from_db()
+    assert review.supporter is None
+    assert not permissions.has(carer, "view", review)
+    assert not permissions.has(carer, "incidents.view_incident", review.incident)

@@ -256,3 +256,43 @@ def test_new_ward_staff_member_can_write_their_account(client, review, willow):
     client.force_login(newcomer)
     client.post(url("account_staff", review), {"what_happened": "I saw it", "share": "1"})
     assert review.accounts.get(author=newcomer).status == "shared"
+
+
+def test_stale_summary_save_shows_their_version_and_keeps_yours(client, review, nurse, manager):
+    services.summary_save(review=review, by=manager, summary="Cal's summary", version=review.version)
+    client.force_login(nurse)
+    response = client.post(url("summary", review), {"summary": "Ash's summary", "version": "1"})
+    assert "Someone else changed this summary" in response.text
+    assert "Cal&#x27;s summary" in response.text and "Ash&#x27;s summary" in response.text
+    review.refresh_from_db()
+    assert review.summary == "Cal's summary"
+
+
+def test_supporter_sees_job_titles_and_the_person_sees_their_supporter_by_role(
+    client, review, sam, peer, nurse
+):
+    nurse.first_name, nurse.last_name = "Ashley", "Patelson"
+    nurse.save()
+    services.supporter_invite(review=review, supporter=peer, by=sam.user)
+    services.account_save(review=review, by=nurse, kind="staff", what_happened="Staff view", share=True)
+    client.force_login(peer)
+    page = client.get(url("detail", review)).text
+    assert "Patelson" not in page and "Registered nurse" in page
+    client.force_login(sam.user)
+    assert "Supporter (peer support worker)" in client.get(url("detail", review)).text
+
+
+def test_review_list_queries_do_not_grow_with_rows(client, sam, willow, nurse):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit_incident(sam, willow, nurse)
+    client.force_login(nurse)
+    client.get(reverse("reviews:list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("reviews:list"))
+    for _ in range(4):
+        submit_incident(sam, willow, nurse)
+    with CaptureQueriesContext(connection) as five:
+        client.get(reverse("reviews:list"))
+    assert len(five) == len(one)

@@ -155,3 +155,23 @@ def test_withdrawn_carer_gets_404_in_the_api(plan, sam, carer):
     services.share_withdraw(share=plan.shares.get(user=carer), by=sam.user)
     assert api(carer).get(f"{BASE}safety-plans/{plan.pk}/").status_code == 404
     assert api(carer).get(f"{BASE}safety-plan-sections/").json()["count"] == 0
+
+
+def test_plan_list_queries_do_not_grow_with_plans(django_assert_max_num_queries, plan, sam, nurse, willow):
+    from tests.conftest import make_person
+
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    for index in range(5):
+        services.plan_create(service_user=make_person(f"extra{index}", willow), by=nurse)
+    client = api(nurse)
+    with django_assert_max_num_queries(8):
+        body = client.get(f"{BASE}safety-plans/").json()
+    assert body["count"] == 6
+
+
+def test_proposal_link_must_be_a_web_address(plan, nurse):
+    response = api(nurse).post(
+        f"{BASE}safety-plan-proposals/", {"plan": plan.pk, "text": "x", "source_url": "javascript:alert(1)"}
+    )
+    assert response.status_code == 400
+    assert not plan.proposals.exists()

@@ -238,3 +238,46 @@ def test_review_action_of_another_kind_is_ignored(plan, sam, nurse):
     )
     receivers.propose_from_review_action(sender=object, action=action, by=nurse)
     assert not plan.proposals.exists()
+
+
+def test_staff_record_the_persons_agreement_given_in_person(plan, sam, nurse, manager):
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    assert services.plan_agree(plan=plan, by=nurse, for_person=True) is None
+    plan.refresh_from_db()
+    assert plan.person_has_agreed and not plan.staff_have_agreed
+    version = services.plan_agree(plan=plan, by=manager)
+    assert version.person_agreement_recorded_by == nurse
+    assert version.staff_agreed_by == manager
+
+
+def test_carer_cannot_record_the_persons_agreement(plan, sam, carer):
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    with pytest.raises(PermissionDenied):
+        services.plan_agree(plan=plan, by=carer, for_person=True)
+
+
+def test_review_action_receiver_finds_the_person_through_the_review(plan, sam, nurse):
+    incident = types.SimpleNamespace(service_user=sam)
+    action = types.SimpleNamespace(
+        kind="safety_plan",
+        description="Agree a calm-down space",
+        review=types.SimpleNamespace(incident=incident),
+        get_absolute_url=lambda: "/reviews/3/#action-9",
+    )
+    receivers.propose_from_review_action(sender=object, action=action, by=nurse)
+    proposal = plan.proposals.get()
+    assert (proposal.text, proposal.source_url, proposal.proposed_by) == (
+        "Agree a calm-down space",
+        "/reviews/3/#action-9",
+        nurse,
+    )
+
+
+def test_saving_without_a_change_does_not_undo_agreements(plan, sam, nurse):
+    write(plan, Kind.HELPS, sam.user, text="Music")
+    services.plan_agree(plan=plan, by=sam.user)
+    write(plan, Kind.HELPS, nurse, text="Music")
+    write(plan, Kind.COPING, nurse, text="")
+    plan.refresh_from_db()
+    assert plan.person_has_agreed
+    assert services.plan_agree(plan=plan, by=nurse).number == 1

@@ -248,3 +248,53 @@ def test_review_date_stale_edit_is_refused(client, plan, nurse):
     assert "Someone else changed the review date" in response.text
     plan.refresh_from_db()
     assert plan.review_by is None
+
+
+def test_after_a_transfer_the_old_team_gets_404_and_the_new_team_edits(
+    client, plan, sam, nurse, nurse_oak, oak
+):
+    from django.utils import timezone
+
+    core.admission_transfer(admission=sam.current_admission, to_ward=oak, at=timezone.now(), by=nurse)
+    client.force_login(nurse)
+    assert client.get(url("detail", plan.pk)).status_code == 404
+    client.force_login(nurse_oak)
+    response = client.post(url("section_edit", plan.pk, Kind.HELPS), {"version": "0", "text": "From Oak"})
+    assert response.status_code == 302
+    page = client.get(url("history", plan.pk)).text
+    assert "Oak ward team may write the plan" in page
+    assert "Withdrawn: Willow ward team may write the plan" in page
+
+
+def test_staff_record_agreement_in_person_from_the_page(client, plan, sam, nurse):
+    write(plan, Kind.HELPS, nurse, text="Music")
+    client.force_login(nurse)
+    page = client.get(url("detail", plan.pk)).text
+    assert "Record that Sam Test agreed this draft in person" in page
+    response = client.post(url("agree", plan.pk), {"for_person": "1"}, follow=True)
+    assert "agreement is recorded" in response.text
+    assert "in person, recorded by nurse.ash Test" in response.text
+    response = client.post(url("agree", plan.pk), follow=True)
+    assert "Version 1 of the plan is now agreed" in response.text
+
+
+def test_plan_list_queries_do_not_grow_with_plans(client, django_assert_max_num_queries, plan, nurse, willow):
+    from tests.conftest import make_person
+
+    for index in range(5):
+        services.plan_create(service_user=make_person(f"extra{index}", willow), by=nurse)
+    client.force_login(nurse)
+    client.get(url("list"))
+    with django_assert_max_num_queries(14):
+        page = client.get(url("list")).text
+    assert page.count('<td class="nhsuk-table__cell">Never agreed</td>') == 6
+
+
+def test_a_copy_can_be_downloaded_to_keep(client, plan, sam, nurse):
+    write(plan, Kind.HELPS, sam.user, text="Ça va? <b>not bold</b>")
+    agree_both(plan, sam.user, nurse)
+    client.force_login(sam.user)
+    response = client.get(url("print", plan.pk), {"download": "1"})
+    assert response["Content-Disposition"] == 'attachment; filename="safety-plan-version-1.html"'
+    assert "Ça va? &lt;b&gt;not bold&lt;/b&gt;" in response.text
+    assert "Version 1, agreed on" in response.text

@@ -65,3 +65,15 @@ def test_unknown_year_answers_400(client, lead, year_on_willow):
     response = client.get(reverse("trends:annual_csv"), {"year": "soon"})
     assert response.status_code == 400
     assert "year" in response.content.decode()
+
+
+def test_free_text_cannot_become_a_spreadsheet_formula(client, lead, willow):
+    from .conftest import at, incident, patient
+
+    person = patient(willow, at(2025, 1, 1), at(2025, 12, 1))
+    incident(willow, person, at(2025, 3, 1, 10), place="=HYPERLINK(1)")
+    client.force_login(lead)
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("trends:annual_csv"), {"year": 2025}).content.decode()))
+    )
+    assert ["Place on the ward (s.6(5)(b))", "'=hyperlink(1)", "<5"] in rows

@@ -86,3 +86,32 @@ def test_range_without_incidents_shows_zero_rates(willow):
     built = dashboard.build([willow], options(last=datetime.date(2025, 3, 31)))
     assert built["rates"][0].table.rows[0][2:5] == ["31", "0", "0.0"]
     assert "0 incidents" in built["sections"][0].summary
+
+
+def test_special_cause_improvement_is_shown_in_words_shape_and_nhs_colour(willow):
+    from rrp import spc
+
+    person = patient(willow, at(2024, 1, 1), at(2025, 3, 1))
+    # Eight busy months, then seven quiet ones: a run below the mean, signalling improvement.
+    for month in range(1, 16):
+        year, m = 2024 + (month > 12), (month - 1) % 12 + 1
+        for day in range(1, 11 if month <= 8 else 2):
+            incident(willow, person, at(year, m, day * 2))
+    opts = options(datetime.date(2024, 1, 1), datetime.date(2025, 2, 28))
+    section = dashboard.build([willow], opts, only="rate")["rates"][0]
+    assert section.extra["summary"]["variation"] == "special_cause_improvement"
+    assert ", special cause improvement since September 2024." in section.summary
+    icon = section.extra["icons"][0]
+    assert (icon["short"], icon["shape"]) == ("Improvement", "down")
+    markers = {t["name"]: t["marker"] for t in section.figure["data"] if t.get("mode") == "markers"}
+    assert (
+        markers["Special cause improvement"]["color"] == spc.COLOURS["special_cause_improvement"] == "#00b0f0"
+    )
+    assert markers["Special cause improvement"]["symbol"] == "diamond"
+    assert markers["Special cause concern"]["symbol"] == "square"
+    assert section.note == ""  # 14 points: the limits are no longer trial limits
+
+
+def test_short_series_warns_of_trial_limits(willow, march_on_willow):
+    section = dashboard.build([willow], options(), only="rate")["rates"][0]
+    assert section.note.startswith("Trial limits: the group starting 2025-03-01 has fewer than 12 points")

@@ -270,3 +270,69 @@ def test_an_invited_peer_worker_gets_access_and_loses_it_when_uninvited(appointm
         appointment=appointment, by=sam.user, version=appointment.version, peer_worker=None
     )
     assert not permissions.has(peer, "view", appointment)
+
+
+def test_two_people_recording_the_first_outcome_at_once_lose_nothing(appointment, sam, nurse, manager):
+    started(appointment, nurse)
+    item = services.item_add(appointment=appointment, by=sam.user, text="Leave")
+    services.outcome_record(item=item, by=nurse, decision="Escorted leave")
+    with pytest.raises(StaleEdit) as exc:
+        services.outcome_record(item=item, by=manager, decision="Unescorted leave", version=None)
+    assert exc.value.current.decision == "Escorted leave"
+
+
+def test_a_ward_round_cannot_be_arranged_in_the_past(willow, nurse):
+    with pytest.raises(ValidationError):
+        services.ward_round_create(
+            ward=willow, starts_at=timezone.now() - datetime.timedelta(hours=2), purpose="Review", by=nurse
+        )
+
+
+def test_a_booking_must_fall_on_the_day_of_the_round(session, sam, nurse):
+    with pytest.raises(ValidationError) as exc:
+        services.appointment_book(
+            ward_round=session,
+            service_user=sam,
+            scheduled_at=tomorrow_at(10) + datetime.timedelta(days=1),
+            by=nurse,
+        )
+    assert "when this ward round is held" in str(exc.value)
+
+
+def test_a_second_move_takes_the_middle_wards_borrowed_history_away(
+    willow, oak, cedar, nurse, nurse_oak, nurse_cedar, lead, admin
+):
+    from tests.conftest import make_person
+
+    person = make_person("moves", willow)
+    past_session = services.ward_round_create(
+        ward=willow,
+        starts_at=timezone.now() - datetime.timedelta(days=9),
+        purpose="Review",
+        by=nurse,
+        recording_past=True,
+    )
+    on_willow = services.appointment_book(
+        ward_round=past_session,
+        service_user=person,
+        scheduled_at=past_session.starts_at,
+        by=nurse,
+        recording_past=True,
+    )
+    core.admission_transfer(
+        admission=person.current_admission,
+        to_ward=oak,
+        at=timezone.now() - datetime.timedelta(days=5),
+        by=admin,
+    )
+    assert permissions.has(nurse_oak, "view", on_willow)
+    core.admission_transfer(
+        admission=person.current_admission,
+        to_ward=cedar,
+        at=timezone.now() - datetime.timedelta(days=1),
+        by=admin,
+    )
+    assert not permissions.has(nurse_oak, "view", on_willow)
+    assert permissions.has(nurse_cedar, "view", on_willow)
+    assert permissions.has(nurse, "view", on_willow)
+    assert permissions.has(lead, "view", on_willow)  # still their division's own record

@@ -1,4 +1,6 @@
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -301,14 +303,6 @@ def test_history_lists_every_item_and_outcome_change(client, appointment, sam, n
     assert "Its outcome" in page
 
 
-def test_restriction_items_have_no_challenge_link_until_blanket_rules_exists(client, appointment, sam):
-    services.item_add(appointment=appointment, by=sam.user, text="Phones are locked away", kind="restriction")
-    client.force_login(sam.user)
-    assert (
-        "Challenge this as a blanket rule" not in client.get(url("appointment_detail", appointment.pk)).text
-    )
-
-
 def test_person_page_summarises_their_ward_rounds(client, appointment, sam, nurse):
     client.force_login(nurse)
     page = client.get(reverse("service_user_detail", args=[sam.pk])).text
@@ -338,10 +332,7 @@ def test_a_nurse_on_the_new_ward_reads_history_after_transfer(client, session, n
     assert client.get(url("appointment_detail", past.pk)).status_code == 200
 
 
-def test_restriction_items_link_to_a_blanket_rule_challenge_once_that_app_exists(
-    client, appointment, sam, settings
-):
-    settings.ROOT_URLCONF = "tests.ward_rounds.urls_with_blanket_rules"
+def test_restriction_items_link_to_a_blanket_rule_challenge(client, appointment, sam):
     item = services.item_add(
         appointment=appointment, by=sam.user, text="Phones locked away", kind="restriction"
     )
@@ -349,6 +340,59 @@ def test_restriction_items_link_to_a_blanket_rule_challenge_once_that_app_exists
     client.force_login(sam.user)
     page = client.get(url("appointment_detail", appointment.pk)).text
     assert page.count("Challenge this as a blanket rule") == 1
-    assert "/blanket-rules/challenge/?source_url=%2Fward-rounds%2Fappointments%2F" in page
+    assert "/blanket-rules/challenges/new/?source_url=%2Fward-rounds%2Fappointments%2F" in page
     assert f"%23item-{item.pk}" in page
     assert "source_label=Ward+round+item" in page and "text=Phones+locked+away" in page
+    link = re.search(r'href="(/blanket-rules/challenges/new/[^"]+)"', page).group(1)
+    form = client.get(html.unescape(link))
+    assert form.status_code == 200
+    assert "Phones locked away" in form.text
+
+
+def test_the_summary_draft_stays_out_of_the_persons_history_page(client, appointment, sam, nurse):
+    started(appointment, nurse)
+    appointment.refresh_from_db()
+    appointment.summary = "Draft words the team has not agreed"
+    appointment.save()
+    client.force_login(sam.user)
+    assert (
+        "Draft words the team has not agreed"
+        not in client.get(url("appointment_history", appointment.pk)).text
+    )
+    client.force_login(nurse)
+    assert (
+        "Draft words the team has not agreed" in client.get(url("appointment_history", appointment.pk)).text
+    )
+
+
+def test_the_session_page_shows_who_has_prepared(client, appointment, kai_appointment, sam, nurse):
+    services.preparation_save(preparation=appointment.preparation, by=sam.user, version=1, my_goals="Home")
+    services.item_add(appointment=appointment, by=sam.user, text="Leave")
+    client.force_login(nurse)
+    page = client.get(url("session_detail", appointment.ward_round.pk)).text
+    assert "Written" in page and "Not written yet" in page
+    assert "1 item (1 from the person)" in page
+
+
+def test_an_invalid_filter_shows_an_error_not_a_wider_list(client, appointment, nurse):
+    client.force_login(nurse)
+    response = client.get(url("index"), {"when": "someday"})
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "No ward rounds match" in response.text
+
+
+def test_the_agenda_page_does_not_query_per_item(
+    client, appointment, sam, carer, nurse, django_assert_max_num_queries
+):
+    started(appointment, nurse)
+    for n in range(8):
+        item = services.item_add(appointment=appointment, by=sam.user if n % 2 else carer, text=f"Item {n}")
+        outcome = services.outcome_record(item=item, by=nurse, decision=f"Decision {n}")
+        services.action_add(
+            outcome=outcome, by=nurse, description=f"Do {n}", owner=nurse, due=timezone.localdate()
+        )
+    client.force_login(nurse)
+    with django_assert_max_num_queries(20):
+        response = client.get(url("appointment_detail", appointment.pk))
+    assert "Decision 7" in response.text and "Do 7" in response.text

@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, hours: int = 24, **options):
         now = timezone.now()
         sent = 0
-        reviews = Review.objects.open().filter(due_at__lte=now + datetime.timedelta(hours=hours))
+        reviews = Review.objects.live().filter(due_at__lte=now + datetime.timedelta(hours=hours))
         for review in reviews.select_related(
             "incident__ward__managers_group", "incident__service_user__user", "facilitator"
         ):
