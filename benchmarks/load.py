@@ -11,7 +11,8 @@ without it, it expects a server already listening on --port. Only 127.0.0.1 is e
 Each simulated person signs in through the login form (before the measured window), then loops
 until the time is up: staff open their home page, the incident list (first or a later page, with
 or without filters), an incident, the people list and the API list, and save new records; service
-users open their home page and their own incidents. Think time between actions is random.
+users open their home page and their own incidents. Think time between actions is random
+(2-8 s by default, like a person reading a page; `--think 0.2 1` saturates the server).
 
 Writes: staff save incident drafts through the API (`POST /api/v1/incidents/`) when the
 incidents API exists; before that, a write the foundation supports: adding and admitting a
@@ -386,10 +387,10 @@ def free_port() -> int:
 def start_server(port, workers):
     env = {**os.environ, **SERVER_ENV, "SECRET_KEY": secrets.token_urlsafe(50)}
     env.pop("RRP_TESTING", None)
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-        )
+    # Always: the manifest must list every app's static files (incremental, so quick).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     server = subprocess.Popen(
         [str(gunicorn), "rrp.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}", "--log-level", "warning"],
@@ -416,7 +417,7 @@ def main():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--max-requests", type=int, default=50_000)
-    parser.add_argument("--think", type=float, nargs=2, default=(0.2, 1.0), metavar=("MIN", "MAX"))
+    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"))
     parser.add_argument("--start-server", action="store_true")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers when --start-server")
     args = parser.parse_args()
