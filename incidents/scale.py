@@ -254,6 +254,8 @@ def analyse() -> None:
             PermissionEvent,
         )
     ]
+    if review_model() is not None:
+        tables += [review_model()._meta.db_table, apps.get_model("reviews", "Account")._meta.db_table]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(tables)}")
 
@@ -646,7 +648,7 @@ def reviews_top_up(wards=None, *, stdout=None) -> int:
     rng = random.Random("reviews")  # noqa: S311
     now = timezone.now()
     made = 0
-    for ward in wards or scale_wards():
+    for ward in wards if wards is not None else scale_wards():
         while True:
             batch = list(
                 Incident.objects.filter(ward=ward, review__isnull=True)
@@ -660,4 +662,6 @@ def reviews_top_up(wards=None, *, stdout=None) -> int:
                 fast_load()
                 made += create_reviews(batch, rng, now, ward)
         _say(stdout, f"  {ward}: reviews up to date ({made:,} made so far)")
+    if made:
+        analyse()
     return made
