@@ -115,3 +115,20 @@ def test_special_cause_improvement_is_shown_in_words_shape_and_nhs_colour(willow
 def test_short_series_warns_of_trial_limits(willow, march_on_willow):
     section = dashboard.build([willow], options(), only="rate")["rates"][0]
     assert section.note.startswith("Trial limits: the group starting 2025-03-01 has fewer than 12 points")
+
+
+def test_interventions_are_those_of_counted_incidents_on_the_wards_in_the_range(willow, march_on_willow):
+    """`stats.interventions` (ARRAY of ids on PostgreSQL) picks exactly the rows of the plain filter."""
+    from incidents.models import Incident, Intervention
+
+    scope = stats.Scope([willow.pk], MARCH, datetime.date(2025, 3, 31))
+    expected = Intervention.objects.filter(
+        incident__in=Incident.objects.counted().filter(ward_id__in=[willow.pk]),
+        started_at__gte=scope.start,
+        started_at__lt=scope.end,
+    )
+    assert sorted(stats.interventions(scope).values_list("pk", flat=True)) == sorted(
+        expected.values_list("pk", flat=True)
+    )
+    assert stats.interventions(scope).count() == 3
+    assert not stats.interventions(stats.Scope([], MARCH, datetime.date(2025, 3, 31))).exists()
