@@ -46,6 +46,15 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # A click that navigates can return before the new document has loaded; reading the page
+    # then gives an empty or stale document. Always read a loaded page.
+    read_content = page.content
+
+    def loaded_content():
+        page.wait_for_load_state()
+        return read_content()
+
+    page.content = loaded_content
     csp_errors = []
     page.on("console", lambda msg: "Content Security Policy" in msg.text and csp_errors.append(msg.text))
     yield page

@@ -74,7 +74,10 @@ def test_nurse_logs_an_incident_manager_signs_it_off_and_sam_reads_it(page, nurs
 
     login(page, "sam")
     page.click("text=My incidents")
+    page.wait_for_url("**/incidents/**")
     page.click(f"a[href='/incidents/{incident.pk}/']")
+    # Wait for the person's own view to load before reading it (the click starts a navigation).
+    page.wait_for_selector("text=What happened on")
     content = page.content()
     assert "What happened on" in content
     assert "Registered nurse" in content
