@@ -23,7 +23,7 @@ class MonthlyCount(models.Model):
         PERSON = "person", "Incidents by person"
         REASON = "reason", "Incidents by reason"
         HARM = "harm", "Incidents by harm"
-        TIME = "time", "Incidents by day of the week and hour"
+        TIME = "time", "Incidents by day of the week and four-hour block"
         WITH_PERSON = "with_person", "Incidents whose review was held with the person"
         IN_TIME = "in_time", "Incidents whose review was held by its due time"
 

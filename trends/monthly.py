@@ -108,7 +108,7 @@ def _compute(ward_id: int, first: datetime.date | None = None, last: datetime.da
             tally[month, g, M.PERSON, str(person)] += 1
             tally[month, g, M.REASON, reason or ""] += 1
             tally[month, g, M.HARM, SEPARATOR.join((physical or "", psychological or "", death or ""))] += 1
-            tally[month, g, M.TIME, f"{local.isoweekday()}{SEPARATOR}{local.hour}"] += 1
+            tally[month, g, M.TIME, f"{local.isoweekday()}{SEPARATOR}{local.hour // 4}"] += 1
             with_person, in_time = reviewed.get(pk, (False, False))
             if with_person:
                 tally[month, g, M.WITH_PERSON, ""] += 1
@@ -292,8 +292,8 @@ def injuries(scope) -> dict:
 
 
 def time_of_week(scope) -> pd.DataFrame:
-    records = [[*map(int, key.split(SEPARATOR)), n] for key, n in _by_key(scope, M.TIME)]
-    return pd.DataFrame(records, columns=["dow", "hour", "n"])
+    records = sorted([*map(int, key.split(SEPARATOR)), n] for key, n in _by_key(scope, M.TIME))
+    return pd.DataFrame(records, columns=["dow", "block", "n"])
 
 
 def review_measures(scope) -> dict:

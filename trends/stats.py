@@ -261,7 +261,8 @@ def injuries(scope: Scope) -> dict:
 
 
 def time_of_week(scope: Scope) -> pd.DataFrame:
-    """Incidents by London day of the week (1 = Monday) and hour they started."""
+    """Incidents by London day of the week (1 = Monday) and four-hour block of the day they started
+    (0 = midnight to 03:59, ... 5 = 20:00 to 23:59; TIME_BLOCKS)."""
     if monthly.covers(scope):
         return monthly.time_of_week(scope)
     rows = (
@@ -273,7 +274,9 @@ def time_of_week(scope: Scope) -> pd.DataFrame:
         .annotate(n=Count("id"))
         .order_by()
     )
-    return pd.DataFrame(list(rows), columns=["dow", "hour", "n"])
+    frame = pd.DataFrame(list(rows), columns=["dow", "hour", "n"])
+    frame["block"] = frame["hour"] // 4
+    return frame.groupby(["dow", "block"], as_index=False)["n"].sum()
 
 
 # Protected characteristics ---------------------------------------------------------------

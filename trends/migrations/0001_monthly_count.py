@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(help_text='The first day of the London month.')),
                 ('group', models.CharField(blank=True, max_length=12)),
-                ('measure', models.CharField(choices=[('type', 'Interventions by type'), ('prone_long', 'Prone restraints over 10 minutes'), ('minutes', 'Physical restraints by minutes'), ('injured', 'Interventions in which someone was injured'), ('incidents', 'Incidents'), ('person', 'Incidents by person'), ('reason', 'Incidents by reason'), ('harm', 'Incidents by harm'), ('time', 'Incidents by day of the week and hour'), ('with_person', 'Incidents whose review was held with the person'), ('in_time', 'Incidents whose review was held by its due time')], max_length=12)),
+                ('measure', models.CharField(choices=[('type', 'Interventions by type'), ('prone_long', 'Prone restraints over 10 minutes'), ('minutes', 'Physical restraints by minutes'), ('injured', 'Interventions in which someone was injured'), ('incidents', 'Incidents'), ('person', 'Incidents by person'), ('reason', 'Incidents by reason'), ('harm', 'Incidents by harm'), ('time', 'Incidents by day of the week and four-hour block'), ('with_person', 'Incidents whose review was held with the person'), ('in_time', 'Incidents whose review was held by its due time')], max_length=12)),
                 ('key', models.CharField(blank=True, max_length=40)),
                 ('n', models.PositiveIntegerField()),
                 ('ward', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='rrp.ward')),
