@@ -2,9 +2,11 @@
 and stay right as incidents are recorded, amended, moved and marked as entered in error."""
 
 import datetime
+import io
 
 import pandas as pd
 import pytest
+from django.core.management import CommandError, call_command
 
 from incidents import services as incident_services
 from incidents.models import Incident, Intervention
@@ -208,3 +210,16 @@ def test_scale_rebuilds_only_wards_whose_counts_are_out_of_date(willow, oak):
     assert scale.seed_scale(None, 0) > 0
     assert scale.stale_wards() == []
     assert scale.seed_scale(None, 0) == 0
+
+
+def test_the_rebuild_command_restores_counts_lost_to_a_bulk_change(willow):
+    person = patient(willow, at(2025, 1, 1), at(2025, 6, 30))
+    incident(willow, person, at(2025, 3, 10, 12), (("01", 12),))
+    kept = _counts()
+    MonthlyCount.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_monthly_counts", stdout=out)
+    assert _counts() == kept
+    assert "Rebuilt" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("rebuild_monthly_counts", "--ward", "not-a-number")
