@@ -51,6 +51,7 @@ from django.utils import timezone  # noqa: E402
 from incidents.models import Incident  # noqa: E402
 from rrp import permissions  # noqa: E402
 from rrp.models import Admission, Ward  # noqa: E402
+from trends.filters import default_range  # noqa: E402
 
 PER_PAGE = 25  # the incident list's page size (incidents.views.PER_PAGE)
 API_PAGE = 50  # the API's default page size
@@ -75,6 +76,13 @@ PAGES = [
         "trends:dashboard",
         None,
         {"division": "{division}", "start": "{two_years_ago}", "end": "{today}"},
+    ),
+    (
+        "Dashboard: division, odd dates",
+        "lead",
+        "trends:dashboard",
+        None,
+        {"division": "{division}", "start": "{odd_start}", "end": "{today}"},
     ),
     ("Annual statistics: a year", "lead", "trends:annual", None, {"year": "{last_year}"}),
     ("API incidents: first page", "nurse", "incident-list", None, {}),
@@ -153,6 +161,7 @@ BED_DAYS = (
     "interval '1 month') AS m(month) ON a.start_date < m.month + interval '1 month' "
     "AND (a.end_date IS NULL OR a.end_date > m.month) WHERE a.ward_id = ANY(%(lead_wards)s) GROUP BY 1, 2"
 )
+ODD_MONTHLY = MONTHLY.replace("two_years_ago_at", "odd_start_at")
 ANNUAL = (
     "SELECT i.reason_code, date_trunc('month', i.started_at AT TIME ZONE 'Europe/London'), v.type_code, "
     "i.place, i.sex, i.ethnicity, i.learning_disability, i.autism, i.death_or_serious_injury, "
@@ -179,6 +188,10 @@ FLOORS = {
     "Incident detail and history": DETAIL,
     "Incident statutory record": DETAIL[:6],
     "Dashboard: division, 2 years": [(MONTHLY_COUNTS, {}), (BED_DAYS, {})],
+    "Dashboard: division, odd dates": [
+        (MONTHLY.replace("two_years_ago_at", "odd_start_at"), {}),
+        (BED_DAYS, {}),
+    ],
     "Annual statistics: a year": [(ANNUAL, {})],
     "API incidents: first page": _list(limit=API_PAGE),
     "API incidents: page size 10": _list(limit=10),
@@ -245,7 +258,9 @@ def context_for(personas) -> dict:
         or Incident.objects.filter(ward__in=nurse_wards).values_list("pk", flat=True).first()
     )
     today = timezone.localdate()
-    two_years_ago = today.replace(year=today.year - 2) + datetime.timedelta(days=1)
+    # The dashboard's own default: the last 24 calendar months up to today.
+    two_years_ago = default_range(today)[0]
+    odd_start = today.replace(year=today.year - 2) + datetime.timedelta(days=1)
     year_ago = today - datetime.timedelta(days=365)
     last_year = today.year - 1
     tz = timezone.get_current_timezone()
@@ -264,6 +279,8 @@ def context_for(personas) -> dict:
         "today": today,
         "today_end": at(today + datetime.timedelta(days=1)),
         "two_years_ago": two_years_ago,
+        "odd_start": odd_start,
+        "odd_start_at": at(odd_start),
         "two_years_ago_at": at(two_years_ago),
         "two_years_ago_month": two_years_ago.replace(day=1),
         "year_ago": year_ago,
@@ -440,9 +457,7 @@ def main():
             f"{fmt(r.floor_median, 2):>13} {fmt(r.ratio):>6}"
         )
     if from_incidents is not None:
-        print(
-            f"(dashboard figures counted from the incidents directly: {from_incidents:.1f} ms)"
-        )
+        print(f"(dashboard figures counted from the incidents directly: {from_incidents:.1f} ms)")
     if comparison:
         print()
         print(f"{'incident list query (ORM)':32} {'permission ms':>14} {'unfiltered ms':>14} {'ratio':>6}")
