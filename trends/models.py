@@ -27,7 +27,8 @@ class MonthlyCount(models.Model):
         WITH_PERSON = "with_person", "Incidents whose review was held with the person"
         IN_TIME = "in_time", "Incidents whose review was held by its due time"
 
-    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint, which starts with the ward.
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField(help_text="The first day of the London month.")
     group = models.CharField(max_length=12, blank=True)
     measure = models.CharField(max_length=12, choices=Measure.choices)
@@ -35,12 +36,13 @@ class MonthlyCount(models.Model):
     n = models.PositiveIntegerField()
 
     class Meta:
+        # One index serves the pages (a ward's rows for a group and measure over a range of months
+        # lie together) and keeps each count unique.
         constraints = [
             models.UniqueConstraint(
-                fields=["ward", "month", "group", "measure", "key"], name="monthly_count_unique"
+                fields=["ward", "group", "measure", "month", "key"], name="monthly_count_unique"
             )
         ]
-        indexes = [models.Index(fields=["measure", "group", "ward", "month"], name="monthly_count_read")]
 
     def __str__(self):
         return f"{self.ward_id} {self.month:%Y-%m} {self.group or 'all'} {self.measure} {self.key}: {self.n}"

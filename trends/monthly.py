@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -217,25 +217,56 @@ def covers(scope) -> bool:
     )
 
 
-def _rows(scope, measure):
+#: Measures the pages need per ward and month; the others only as totals over the scope.
+MONTHLY_MEASURES = [M.TYPE, M.PRONE_LONG, M.INCIDENTS, M.PERSON, M.WITH_PERSON, M.IN_TIME]
+TOTAL_MEASURES = [M.TYPE, M.MINUTES, M.INJURED, M.REASON, M.HARM, M.TIME]
+
+
+def _rows(scope, measures):
     return MonthlyCount.objects.filter(
-        measure=measure,
-        group=scope.group,
         ward_id__in=scope.ward_ids,
+        group=scope.group,
+        measure__in=measures,
         month__gte=scope.first,
         month__lte=scope.last,
     )
 
 
+def _per_month(scope) -> dict:
+    """{measure: [(ward_id, month, key, n)]} for MONTHLY_MEASURES: one query, kept in `scope.read`."""
+    cached = scope.read.get("rows")
+    if cached is None:
+        cached = defaultdict(list)
+        for ward_id, month, measure, key, n in _rows(scope, MONTHLY_MEASURES).values_list(
+            "ward_id", "month", "measure", "key", "n"
+        ):
+            cached[measure].append((ward_id, month, key, n))
+        scope.read["rows"] = cached
+    return cached
+
+
+def _totals(scope) -> dict:
+    """{measure: {key: n}} summed over the scope's wards and months: one query, kept in `scope.read`."""
+    cached = scope.read.get("totals")
+    if cached is None:
+        cached = defaultdict(dict)
+        rows = _rows(scope, TOTAL_MEASURES).values_list("measure", "key").annotate(t=Sum("n")).order_by()
+        for measure, key, n in rows:
+            cached[measure][key] = n
+        scope.read["totals"] = cached
+    return cached
+
+
 def monthly_interventions(scope) -> pd.DataFrame:
     """As stats.monthly_interventions: per ward, month and group, n, prone and prone over 10 minutes."""
     counts: Counter = Counter()
-    for ward_id, month, code, n in _rows(scope, M.TYPE).values_list("ward_id", "month", "key", "n"):
+    rows = _per_month(scope)
+    for ward_id, month, code, n in rows[M.TYPE]:
         group = GROUP_OF[code].value
         counts[ward_id, month, group, "n"] += n
         if code == PRONE:
             counts[ward_id, month, group, "prone"] += n
-    for ward_id, month, n in _rows(scope, M.PRONE_LONG).values_list("ward_id", "month", "n"):
+    for ward_id, month, _key, n in rows[M.PRONE_LONG]:
         counts[ward_id, month, PHYSICAL, "prone_long"] += n
     keys = sorted({k[:3] for k in counts})
     records = [
@@ -245,46 +276,63 @@ def monthly_interventions(scope) -> pd.DataFrame:
 
 
 def monthly_incidents(scope) -> pd.DataFrame:
-    incidents = dict(_rows(scope, M.INCIDENTS).values_list("month").annotate(t=Sum("n")).order_by())
-    people = dict(
-        _rows(scope, M.PERSON).values_list("month").annotate(p=Count("key", distinct=True)).order_by()
-    )
-    records = [[month, n, people.get(month, 0)] for month, n in sorted(incidents.items())]
+    rows = _per_month(scope)
+    incidents: Counter = Counter()
+    for _ward, month, _key, n in rows[M.INCIDENTS]:
+        incidents[month] += n
+    people = defaultdict(set)
+    for _ward, month, person, _n in rows[M.PERSON]:
+        people[month].add(person)
+    records = [[month, n, len(people[month])] for month, n in sorted(incidents.items())]
     return pd.DataFrame(records, columns=["month", "incidents", "people"])
 
 
 def incident_totals(scope) -> dict:
-    found = _rows(scope, M.INCIDENTS).aggregate(incidents=Sum("n"), wards=Count("ward_id", distinct=True))
-    people = _rows(scope, M.PERSON).aggregate(people=Count("key", distinct=True))["people"]
-    return {"incidents": found["incidents"] or 0, "people": people, "wards": found["wards"]}
+    rows = _per_month(scope)
+    return {
+        "incidents": sum(n for *_rest, n in rows[M.INCIDENTS]),
+        "people": len({person for _ward, _month, person, _n in rows[M.PERSON]}),
+        "wards": len({ward for ward, _month, _key, n in rows[M.INCIDENTS] if n}),
+    }
 
 
-def _by_key(scope, measure) -> list[tuple[str, int]]:
-    return list(_rows(scope, measure).values_list("key").annotate(t=Sum("n")).order_by())
+def review_measures(scope) -> dict:
+    """As the reviews app's `review_measures`: {(ward_id, month): incidents, with_person, within_due}."""
+    found: dict = {}
+    rows = _per_month(scope)
+    for measure, name in (
+        (M.INCIDENTS, "incidents"),
+        (M.WITH_PERSON, "with_person"),
+        (M.IN_TIME, "within_due"),
+    ):
+        for ward_id, month, _key, n in rows[measure]:
+            found.setdefault((ward_id, month), {"incidents": 0, "with_person": 0, "within_due": 0})
+            found[ward_id, month][name] += n
+    return found
 
 
 def restraint_durations(scope) -> pd.DataFrame:
-    records = sorted((int(key), n) for key, n in _by_key(scope, M.MINUTES))
+    records = sorted((int(key), n) for key, n in _totals(scope)[M.MINUTES].items())
     return pd.DataFrame(records, columns=["duration_minutes", "n"])
 
 
 def reasons(scope) -> pd.DataFrame:
-    records = sorted(_by_key(scope, M.REASON), key=lambda r: (-r[1], r[0]))
+    records = sorted(_totals(scope)[M.REASON].items(), key=lambda r: (-r[1], r[0]))
     return pd.DataFrame(records, columns=["reason_code", "n"])
 
 
 def harm(scope) -> pd.DataFrame:
-    records = [[*key.split(SEPARATOR), n] for key, n in _by_key(scope, M.HARM)]
+    records = [[*key.split(SEPARATOR), n] for key, n in _totals(scope)[M.HARM].items()]
     return pd.DataFrame(
         records, columns=["physical_harm", "psychological_harm", "death_or_serious_injury", "n"]
     )
 
 
 def injuries(scope) -> dict:
-    total = _rows(scope, M.TYPE).aggregate(t=Sum("n"))["t"] or 0
-    found = dict(_by_key(scope, M.INJURED))
+    totals = _totals(scope)
+    found = totals[M.INJURED]
     return {
-        "interventions": total,
+        "interventions": sum(totals[M.TYPE].values()),
         "patient": found.get("patient", 0),
         "staff": found.get("staff", 0),
         "other": found.get("other", 0),
@@ -292,22 +340,5 @@ def injuries(scope) -> dict:
 
 
 def time_of_week(scope) -> pd.DataFrame:
-    records = sorted([*map(int, key.split(SEPARATOR)), n] for key, n in _by_key(scope, M.TIME))
+    records = sorted([*map(int, key.split(SEPARATOR)), n] for key, n in _totals(scope)[M.TIME].items())
     return pd.DataFrame(records, columns=["dow", "block", "n"])
-
-
-def review_measures(scope) -> dict:
-    """As the reviews app's `review_measures`: {(ward_id, month): incidents, with_person, within_due}."""
-    found: dict = {}
-    names = {M.INCIDENTS: "incidents", M.WITH_PERSON: "with_person", M.IN_TIME: "within_due"}
-    rows = MonthlyCount.objects.filter(
-        measure__in=list(names),
-        group=scope.group,
-        ward_id__in=scope.ward_ids,
-        month__gte=scope.first,
-        month__lte=scope.last,
-    ).values_list("ward_id", "month", "measure", "n")
-    for ward_id, month, measure, n in rows:
-        found.setdefault((ward_id, month), {"incidents": 0, "with_person": 0, "within_due": 0})
-        found[ward_id, month][names[measure]] += n
-    return found

@@ -68,6 +68,9 @@ class Scope:
     last: datetime.date
     group: str = ""
     today: datetime.date = dataclasses.field(default_factory=timezone.localdate)
+    #: What has been read from the monthly counts for this scope (trends.monthly): a scope is one
+    #: page's question, so its rows are read once however many sections use them.
+    read: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
     def months(self) -> list[datetime.date]:

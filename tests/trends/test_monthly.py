@@ -172,18 +172,29 @@ def test_recording_amending_and_marking_in_error_keep_the_dashboard_right(willow
 def test_moving_an_incident_to_another_month_moves_its_counts(willow):
     person = patient(willow, at(2025, 1, 1), at(2025, 6, 30))
     made = incident(willow, person, at(2025, 2, 10, 12), (("07", 5),))
-    february = stats.Scope([willow.pk], datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))
-    march = stats.Scope([willow.pk], datetime.date(2025, 3, 1), datetime.date(2025, 3, 31))
-    assert (stats.incident_totals(february)["incidents"], stats.incident_totals(march)["incidents"]) == (1, 0)
+
+    def february():
+        return stats.Scope([willow.pk], datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))
+
+    def march():
+        return stats.Scope([willow.pk], datetime.date(2025, 3, 1), datetime.date(2025, 3, 31))
+
+    assert (stats.incident_totals(february())["incidents"], stats.incident_totals(march())["incidents"]) == (
+        1,
+        0,
+    )
 
     made.started_at = at(2025, 3, 10, 12)
     made.save()
     intervention = made.interventions.get()
     intervention.started_at, intervention.ended_at = at(2025, 3, 10, 12), at(2025, 3, 10, 12, 5)
     intervention.save()
-    assert (stats.incident_totals(february)["incidents"], stats.incident_totals(march)["incidents"]) == (0, 1)
-    assert stats.monthly_interventions(february).empty
-    assert stats.monthly_interventions(march)["n"].tolist() == [1]
+    assert (stats.incident_totals(february())["incidents"], stats.incident_totals(march())["incidents"]) == (
+        0,
+        1,
+    )
+    assert stats.monthly_interventions(february()).empty
+    assert stats.monthly_interventions(march())["n"].tolist() == [1]
 
 
 def test_the_dashboard_reads_the_counts_in_a_fixed_number_of_queries(willow, django_assert_max_num_queries):
