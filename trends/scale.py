@@ -6,6 +6,7 @@ rebuilt, so running the command again costs two aggregate queries.
 
 import time
 
+from django.db import connection
 from django.db.models import Count, Sum
 
 from incidents.models import Incident
@@ -39,6 +40,9 @@ def seed_scale(cast, n: int, *, stdout=None) -> int:
         return 0
     started = time.monotonic()
     made = monthly.rebuild(wards)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE trends_monthlycount")
     seconds = time.monotonic() - started
     if stdout is not None:
         stdout.write(f"  monthly counts rebuilt for {len(wards):,} wards ({made:,} rows) in {seconds:.1f} s")
