@@ -64,7 +64,7 @@ def build(wards, options, only: str | None = None) -> dict:
         "harm": lambda: sections.harm_section(scope, harm),
         "injuries": lambda: sections.injuries_section(scope, stats.injuries(scope), harm),
         "time": lambda: sections.time_section(scope, stats.time_of_week(scope)),
-        "reviews": lambda: sections.reviews_section(scope, events.review_measures(stats.incidents(scope))),
+        "reviews": lambda: sections.reviews_section(scope, stats.review_measures(scope)),
         "blanket": lambda: sections.blanket_section(scope, wards, events.active_counts(wards, scope.months)),
     }
     result["sections"] = [builders[key]() for key in SECTION_KEYS if key in wanted and key in builders]

@@ -4,7 +4,10 @@ An app that wants to add to the trend pages has a `trends.py` module with any of
 - `annotations(wards, first, last) -> [{"ward_id", "date", "label"}]`: events drawn as vertical
   lines on a ward's chart (for example "Blanket rule lifted: ...");
 - `active_counts(wards, months) -> {(ward_id, month_start): n}`: active blanket rules per ward;
-- `review_measures(incidents) -> {(ward_id, month_start): {"incidents", "with_person", "within_due"}}`.
+- `review_measures(incidents) -> {(ward_id, month_start): {"incidents", "with_person", "within_due"}}`;
+- `review_facts(incidents) -> {incident_id: (held with the person, held by its due time)}` and
+  `review_models() -> [models]` whose saves change those facts: with these, the monthly counts
+  (`trends.monthly`) keep the review measures too.
 Each function returns None here when no installed app provides it, so pages can say so plainly.
 """
 
@@ -52,6 +55,24 @@ def review_measures(incidents) -> dict | None:
             for name in total:
                 total[name] += values.get(name, 0)
     return measures
+
+
+def has(function: str) -> bool:
+    return bool(_providers(function))
+
+
+def review_facts(incidents) -> dict | None:
+    providers = _providers("review_facts")
+    if not providers:
+        return None
+    facts: dict = {}
+    for provide in providers:
+        facts.update(provide(incidents))
+    return facts
+
+
+def review_models() -> list:
+    return [model for provide in _providers("review_models") for model in provide()]
 
 
 def _day(value) -> datetime.date:

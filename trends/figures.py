@@ -2,12 +2,14 @@
 
 Signals are never shown by colour alone: each point type has its own marker shape too, and every
 chart sits next to a text summary and a table of the same numbers.
+
+The figures are plain plotly JSON (`{"data": [...], "layout": {...}}`) written as dictionaries:
+building them through `plotly.graph_objects` validated every property on every call, which cost
+about 80 ms a chart and most of the dashboard's time at a division's ten wards
+(benchmarks/README.md). The tests check every figure against plotly's own schema instead.
 """
 
-import json
-
 import pandas as pd
-import plotly.graph_objects as go
 
 from rrp import spc
 
@@ -24,22 +26,28 @@ POINT_STYLES = {
 }
 
 
-def _layout(fig: go.Figure, *, y_title: str = "", x_title: str = "", height: int = 360, **extra) -> None:
-    fig.update_layout(
-        font={"family": FONT, "size": 14, "color": "#212b32"},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 30, "b": 60},
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": {"text": y_title}, "gridcolor": "#e8edee", "rangemode": "tozero"},
-        xaxis={"title": {"text": x_title}},
-        **extra,
-    )
+def _merge(base: dict, extra: dict) -> dict:
+    """Merge `extra` into `base` as plotly's update_layout does: nested dictionaries key by key."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+    return base
 
 
-def _json(fig: go.Figure) -> dict:
-    return json.loads(fig.to_json())
+def _figure(traces: list[dict], *, y_title: str = "", x_title: str = "", height: int = 360, **extra) -> dict:
+    layout = {
+        "font": {"family": FONT, "size": 14, "color": "#212b32"},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": "#e8edee", "rangemode": "tozero"},
+        "xaxis": {"title": {"text": x_title}},
+    }
+    return {"data": traces, "layout": _merge(layout, extra)}
 
 
 def _segments(chart: pd.DataFrame, x: list[str], column: str) -> tuple[list, list]:
@@ -55,36 +63,37 @@ def _segments(chart: pd.DataFrame, x: list[str], column: str) -> tuple[list, lis
 def spc_figure(name: str, chart: pd.DataFrame, *, events: list[dict], target: float | None) -> dict:
     """An XmR chart in the Making Data Count style: grey line, coloured and shaped signal points."""
     x = [t.strftime("%Y-%m-%d") for t in chart.index]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=[round(float(v), 3) for v in chart["value"]],
-            mode="lines",
-            name="Rate",
-            line={"color": spc.COLOURS["common_cause"], "width": 2},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
+    traces = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": [round(float(v), 3) for v in chart["value"]],
+            "mode": "lines",
+            "name": "Rate",
+            "line": {"color": spc.COLOURS["common_cause"], "width": 2},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    ]
     for kind, (symbol, label) in POINT_STYLES.items():
         part = chart[chart["point_type"] == kind]
         if part.empty:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=[t.strftime("%Y-%m-%d") for t in part.index],
-                y=[round(float(v), 3) for v in part["value"]],
-                mode="markers",
-                name=label,
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [t.strftime("%Y-%m-%d") for t in part.index],
+                "y": [round(float(v), 3) for v in part["value"]],
+                "mode": "markers",
+                "name": label,
+                "marker": {
                     "color": spc.COLOURS[kind],
                     "symbol": symbol,
                     "size": 10,
                     "line": {"color": "#212b32", "width": 1},
                 },
-                hovertemplate="%{x|%B %Y}: %{y:.1f} per 1,000 bed days<extra>" + label + "</extra>",
-            )
+                "hovertemplate": "%{x|%B %Y}: %{y:.1f} per 1,000 bed days<extra>" + label + "</extra>",
+            }
         )
     for column, label, dash in (
         ("mean", "Mean", "solid"),
@@ -92,26 +101,28 @@ def spc_figure(name: str, chart: pd.DataFrame, *, events: list[dict], target: fl
         ("lpl", "Lower process limit", "dash"),
     ):
         xs, ys = _segments(chart, x, column)
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                name=label,
-                hoverinfo="skip",
-                line={"color": DARK_GREY if column == "mean" else MID_GREY, "dash": dash, "width": 1.5},
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "name": label,
+                "hoverinfo": "skip",
+                "line": {"color": DARK_GREY if column == "mean" else MID_GREY, "dash": dash, "width": 1.5},
+            }
         )
     if target is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[x[0], x[-1]],
-                y=[target, target],
-                mode="lines",
-                name="Target",
-                line={"color": spc.COLOURS["target"], "dash": "dot", "width": 2},
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [x[0], x[-1]],
+                "y": [target, target],
+                "mode": "lines",
+                "name": "Target",
+                "line": {"color": spc.COLOURS["target"], "dash": "dot", "width": 2},
+                "hoverinfo": "skip",
+            }
         )
     shapes, notes = [], []
     for event in events:
@@ -142,68 +153,92 @@ def spc_figure(name: str, chart: pd.DataFrame, *, events: list[dict], target: fl
                 "bgcolor": "rgba(255,255,255,0.8)",
             }
         )
-    _layout(fig, y_title="Per 1,000 occupied bed days", shapes=shapes, annotations=notes)
-    fig.update_layout(title={"text": name, "x": 0})
-    return _json(fig)
+    return _figure(
+        traces,
+        y_title="Per 1,000 occupied bed days",
+        shapes=shapes,
+        annotations=notes,
+        title={"text": name, "x": 0},
+    )
 
 
 def line_figure(
     x, series: dict, *, y_title: str, kind: str = "line", shape: str = "linear", x_is_date=True
 ) -> dict:
-    fig = go.Figure()
+    traces = []
     for i, (label, ys) in enumerate(series.items()):
         colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
         if kind in ("bar", "stack"):
-            fig.add_trace(go.Bar(x=x, y=ys, name=label, marker={"color": colour}))
+            traces.append({"type": "bar", "x": x, "y": ys, "name": label, "marker": {"color": colour}})
         else:
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=ys,
-                    name=label,
-                    mode="lines+markers",
-                    line={"color": colour, "shape": shape},
-                    marker={"symbol": ["circle", "square", "diamond", "triangle-up"][i % 4]},
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": x,
+                    "y": ys,
+                    "name": label,
+                    "mode": "lines+markers",
+                    "line": {"color": colour, "shape": shape},
+                    "marker": {"symbol": ["circle", "square", "diamond", "triangle-up"][i % 4]},
+                }
             )
-    _layout(fig, y_title=y_title, barmode="stack" if kind == "stack" else "group")
-    if x_is_date:
-        fig.update_xaxes(tickformat="%b %Y")
-    return _json(fig)
+    extra = {"xaxis": {"tickformat": "%b %Y"}} if x_is_date else {}
+    return _figure(traces, y_title=y_title, barmode="stack" if kind == "stack" else "group", **extra)
+
+
+def _bars(labels: list[str], values: list, **trace) -> dict:
+    return {
+        "type": "bar",
+        "x": values,
+        "y": labels,
+        "orientation": "h",
+        "marker": {"color": NHS_BLUE},
+        **trace,
+    }
+
+
+SIDEWAYS = {
+    "margin": {"l": 260, "r": 20, "t": 20, "b": 50},
+    "yaxis": {"autorange": "reversed", "rangemode": "normal"},
+}
 
 
 def bar_figure(labels: list[str], values: list[int], *, x_title: str) -> dict:
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker={"color": NHS_BLUE}))
-    _layout(fig, x_title=x_title, height=max(240, 60 + 32 * len(labels)))
-    fig.update_layout(
-        margin={"l": 260, "r": 20, "t": 20, "b": 50}, yaxis={"autorange": "reversed", "rangemode": "normal"}
+    return _figure(
+        [_bars(labels, values)], x_title=x_title, height=max(240, 60 + 32 * len(labels)), **SIDEWAYS
     )
-    return _json(fig)
 
 
 def heatmap_figure(x_labels: list[str], y_labels: list[str], grid: list[list[int]]) -> dict:
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid,
-            x=x_labels,
-            y=y_labels,
-            colorscale=[[0, "#f0f4f5"], [1, NHS_BLUE]],
-            text=grid,
-            texttemplate="%{text}",
-            hovertemplate="%{y}, %{x}: %{z} incidents<extra></extra>",
-        )
-    )
-    _layout(fig, height=380)
-    fig.update_layout(yaxis={"autorange": "reversed", "rangemode": "normal"})
-    return _json(fig)
+    trace = {
+        "type": "heatmap",
+        "z": grid,
+        "x": x_labels,
+        "y": y_labels,
+        "colorscale": [[0, "#f0f4f5"], [1, NHS_BLUE]],
+        "text": grid,
+        "texttemplate": "%{text}",
+        "hovertemplate": "%{y}, %{x}: %{z} incidents<extra></extra>",
+    }
+    return _figure([trace], height=380, yaxis={"autorange": "reversed", "rangemode": "normal"})
 
 
 def ratio_figure(labels: list[str], ratios: list[float]) -> dict:
     """Disproportionality ratios as bars, with the line of proportionality at 1."""
-    fig = go.Figure(go.Bar(x=ratios, y=labels, orientation="h", marker={"color": NHS_BLUE}, name="Ratio"))
-    _layout(fig, x_title="Share of interventions ÷ share of bed days", height=max(240, 60 + 32 * len(labels)))
-    fig.add_vline(x=1, line={"color": "#212b32", "dash": "dash"})
-    fig.update_layout(
-        margin={"l": 260, "r": 20, "t": 20, "b": 50}, yaxis={"autorange": "reversed", "rangemode": "normal"}
+    one = {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": 1,
+        "x1": 1,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "#212b32", "dash": "dash"},
+    }
+    return _figure(
+        [_bars(labels, ratios, name="Ratio")],
+        x_title="Share of interventions ÷ share of bed days",
+        height=max(240, 60 + 32 * len(labels)),
+        shapes=[one],
+        **SIDEWAYS,
     )
-    return _json(fig)

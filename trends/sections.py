@@ -487,8 +487,8 @@ def injuries_section(scope, injuries: dict, harm: pd.DataFrame) -> Section:
 
 def time_section(scope, times: pd.DataFrame) -> Section:
     grid = [[0] * len(stats.TIME_BLOCKS) for _ in stats.DAYS_OF_WEEK]
-    for dow, hour, n in times.itertuples(index=False):
-        grid[int(dow) - 1][int(hour) // 4] += int(n)
+    for dow, block, n in times.itertuples(index=False):
+        grid[int(dow) - 1][int(block)] += int(n)
     rows = [[day, *map(str, counts)] for day, counts in zip(stats.DAYS_OF_WEEK, grid, strict=True)]
     total = sum(map(sum, grid))
     if total:

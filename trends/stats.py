@@ -20,6 +20,7 @@ from incidents.codes import InterventionType
 from incidents.models import Incident, Intervention
 from rrp.beddays import month_starts, occupied_bed_days, occupied_bed_days_by
 from rrp.models import LONDON, ServiceUser
+from trends import events, monthly
 
 PRONE = InterventionType.PRONE.value
 
@@ -67,6 +68,9 @@ class Scope:
     last: datetime.date
     group: str = ""
     today: datetime.date = dataclasses.field(default_factory=timezone.localdate)
+    #: What has been read from the monthly counts for this scope (trends.monthly): a scope is one
+    #: page's question, so its rows are read once however many sections use them.
+    read: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
     def months(self) -> list[datetime.date]:
@@ -133,6 +137,13 @@ def interventions(scope: Scope):
     return qs
 
 
+def review_measures(scope: Scope) -> dict | None:
+    """{(ward_id, month): {"incidents", "with_person", "within_due"}} (None without the reviews app)."""
+    if monthly.covers(scope) and events.has("review_facts"):
+        return monthly.review_measures(scope)
+    return events.review_measures(incidents(scope))
+
+
 def bed_days(scope: Scope) -> dict:
     """{(ward_id, month): occupied bed days}; one query."""
     return occupied_bed_days(scope.ward_ids, scope.first, scope.last, today=scope.today)
@@ -140,6 +151,8 @@ def bed_days(scope: Scope) -> dict:
 
 def monthly_interventions(scope: Scope) -> pd.DataFrame:
     """Interventions per ward, month and group, with prone and prone-over-10-minute counts."""
+    if monthly.covers(scope):
+        return monthly.monthly_interventions(scope)
     rows = (
         interventions(scope)
         .annotate(month=TruncMonth("started_at", tzinfo=LONDON), ward_id=F("incident__ward_id"))
@@ -159,6 +172,8 @@ def monthly_interventions(scope: Scope) -> pd.DataFrame:
 
 def monthly_incidents(scope: Scope) -> pd.DataFrame:
     """Incidents and distinct people subject to restrictive interventions, per month."""
+    if monthly.covers(scope):
+        return monthly.monthly_incidents(scope)
     rows = (
         incidents(scope)
         .annotate(month=TruncMonth("started_at", tzinfo=LONDON))
@@ -172,6 +187,8 @@ def monthly_incidents(scope: Scope) -> pd.DataFrame:
 
 
 def incident_totals(scope: Scope) -> dict:
+    if monthly.covers(scope):
+        return monthly.incident_totals(scope)
     return incidents(scope).aggregate(
         incidents=Count("id"),
         people=Count("service_user_id", distinct=True),
@@ -181,6 +198,8 @@ def incident_totals(scope: Scope) -> dict:
 
 def restraint_durations(scope: Scope) -> pd.DataFrame:
     """How many physical restraints lasted each number of minutes (a frequency table)."""
+    if monthly.covers(scope):
+        return monthly.restraint_durations(scope)
     qs = interventions(scope).filter(group="physical")
     rows = qs.values("duration_minutes").annotate(n=Count("id")).order_by("duration_minutes")
     return pd.DataFrame(list(rows), columns=["duration_minutes", "n"])
@@ -212,12 +231,16 @@ def restraint_band(minutes: int) -> str:
 
 
 def reasons(scope: Scope) -> pd.DataFrame:
+    if monthly.covers(scope):
+        return monthly.reasons(scope)
     rows = incidents(scope).values("reason_code").annotate(n=Count("id")).order_by("-n", "reason_code")
     return pd.DataFrame(list(rows), columns=["reason_code", "n"])
 
 
 def harm(scope: Scope) -> pd.DataFrame:
     """Incidents by physical harm, psychological harm and death or serious injury (a cross-table)."""
+    if monthly.covers(scope):
+        return monthly.harm(scope)
     rows = (
         incidents(scope)
         .values("physical_harm", "psychological_harm", "death_or_serious_injury")
@@ -230,6 +253,8 @@ def harm(scope: Scope) -> pd.DataFrame:
 
 
 def injuries(scope: Scope) -> dict:
+    if monthly.covers(scope):
+        return monthly.injuries(scope)
     return interventions(scope).aggregate(
         interventions=Count("id"),
         patient=Count("id", filter=Q(patient_injured=True)),
@@ -239,7 +264,10 @@ def injuries(scope: Scope) -> dict:
 
 
 def time_of_week(scope: Scope) -> pd.DataFrame:
-    """Incidents by London day of the week (1 = Monday) and hour they started."""
+    """Incidents by London day of the week (1 = Monday) and four-hour block of the day they started
+    (0 = midnight to 03:59, ... 5 = 20:00 to 23:59; TIME_BLOCKS)."""
+    if monthly.covers(scope):
+        return monthly.time_of_week(scope)
     rows = (
         incidents(scope)
         .annotate(
@@ -249,7 +277,9 @@ def time_of_week(scope: Scope) -> pd.DataFrame:
         .annotate(n=Count("id"))
         .order_by()
     )
-    return pd.DataFrame(list(rows), columns=["dow", "hour", "n"])
+    frame = pd.DataFrame(list(rows), columns=["dow", "hour", "n"])
+    frame["block"] = frame["hour"] // 4
+    return frame.groupby(["dow", "block"], as_index=False)["n"].sum()
 
 
 # Protected characteristics ---------------------------------------------------------------

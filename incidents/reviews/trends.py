@@ -37,3 +37,22 @@ def review_measures(incidents) -> dict:
             "within_due": row["within_due"],
         }
     return result
+
+
+def review_facts(incidents) -> dict:
+    """{incident_id: (held with the person, held by its due time)} for those of `incidents` with a review."""
+    from incidents.reviews.models import Review
+
+    rows = Review.objects.filter(incident__in=incidents).values_list(
+        "incident_id", "held_with_service_user", "held_at", "due_at"
+    )
+    return {
+        pk: (with_person is True, held is not None and held <= due) for pk, with_person, held, due in rows
+    }
+
+
+def review_models() -> list:
+    """Saving or deleting these changes `review_facts`."""
+    from incidents.reviews.models import Review
+
+    return [Review]

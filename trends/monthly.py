@@ -1,0 +1,344 @@
+"""Monthly counts per ward, kept in step with the incidents, so the dashboard reads small rows.
+
+At a million incidents every dashboard figure computed from the incidents themselves reads the
+division's 100,000 incidents and 150,000 interventions again (about ten such queries a page: 1.4 s;
+benchmarks/README.md). `MonthlyCount` holds the same numbers per ward and London month, and the
+dashboard adds those up instead: a few hundred rows per ward-month, read through one index.
+
+Kept correct by the code that writes incidents: every save or deletion of an incident or an
+intervention that is (or was) counted rebuilds the counts of the ward-months it touches, inside
+the same transaction (`refresh`), under a lock on the ward row so two writers to one ward queue
+rather than interleave. Drafts cost two small reads and nothing else. Bulk loads that bypass
+model saves (`seed_demo --scale`) call `rebuild()`; so does the migration that made the table.
+
+`covers(scope)` says when the counts can answer: whole months (a range that starts on the 1st
+and ends on a month's last day, or today). Other ranges are answered from the incidents as before.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
+
+from incidents.codes import GROUP_OF, InterventionGroup, InterventionType
+from incidents.models import Incident, Intervention
+from rrp.models import LONDON, Ward
+from trends import events
+from trends.models import MonthlyCount
+
+M = MonthlyCount.Measure
+PRONE = InterventionType.PRONE.value
+PHYSICAL = InterventionGroup.PHYSICAL.value
+SEPARATOR = "|"
+
+
+def _month(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(LONDON).date().replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=LONDON)
+
+
+# Building the counts ---------------------------------------------------------------------------
+
+
+def _compute(ward_id: int, first: datetime.date | None = None, last: datetime.date | None = None) -> list:
+    """The MonthlyCount rows of one ward for the months `first` to `last` (all months when None)."""
+    counted = Incident.objects.counted().filter(ward_id=ward_id, started_at__isnull=False)
+    interventions = Intervention.objects.filter(incident__in=counted)
+    if first is not None:
+        start, end = _midnight(first), _midnight(_next_month(last))
+        counted = counted.filter(started_at__gte=start, started_at__lt=end)
+        interventions = interventions.filter(started_at__gte=start, started_at__lt=end)
+    tally: Counter = Counter()
+
+    for started_at, group, code, minutes, patient, staff, other in interventions.values_list(
+        "started_at",
+        "group",
+        "type_code",
+        "duration_minutes",
+        "patient_injured",
+        "staff_injured",
+        "other_injured",
+    ):
+        month = _month(started_at)
+        for g in ("", group):
+            tally[month, g, M.TYPE, code] += 1
+            if code == PRONE and minutes > 10:
+                tally[month, g, M.PRONE_LONG, ""] += 1
+            if group == PHYSICAL:
+                tally[month, g, M.MINUTES, str(minutes)] += 1
+            for key, flag in (("patient", patient), ("staff", staff), ("other", other)):
+                if flag:
+                    tally[month, g, M.INJURED, key] += 1
+
+    rows = list(
+        counted.values_list(
+            "id",
+            "started_at",
+            "service_user_id",
+            "reason_code",
+            "physical_harm",
+            "psychological_harm",
+            "death_or_serious_injury",
+        )
+    )
+    groups_of = defaultdict(set)
+    reviewed = (events.review_facts(counted) or {}) if rows else {}
+    if rows:
+        pairs = (
+            Intervention.objects.filter(incident__in=counted).values_list("incident_id", "group").distinct()
+        )
+        for incident_id, group in pairs:
+            groups_of[incident_id].add(group)
+    for pk, started_at, person, reason, physical, psychological, death in rows:
+        local = started_at.astimezone(LONDON)
+        month = local.date().replace(day=1)
+        for g in ("", *groups_of[pk]):
+            tally[month, g, M.INCIDENTS, ""] += 1
+            tally[month, g, M.PERSON, str(person)] += 1
+            tally[month, g, M.REASON, reason or ""] += 1
+            tally[month, g, M.HARM, SEPARATOR.join((physical or "", psychological or "", death or ""))] += 1
+            tally[month, g, M.TIME, f"{local.isoweekday()}{SEPARATOR}{local.hour // 4}"] += 1
+            with_person, in_time = reviewed.get(pk, (False, False))
+            if with_person:
+                tally[month, g, M.WITH_PERSON, ""] += 1
+            if in_time:
+                tally[month, g, M.IN_TIME, ""] += 1
+
+    return [
+        MonthlyCount(ward_id=ward_id, month=month, group=g, measure=measure, key=key, n=n)
+        for (month, g, measure, key), n in tally.items()
+    ]
+
+
+def refresh(ward_id: int, months) -> None:
+    """Rebuild one ward's counts for the months from the earliest to the latest of `months`."""
+    months = sorted(set(months))
+    if not months:
+        return
+    first, last = months[0], months[-1]
+    with transaction.atomic():
+        # Queue writers to the same ward (FOR NO KEY UPDATE: inserts that refer to the ward still go on).
+        if not Ward.objects.select_for_update(no_key=True).filter(pk=ward_id).values_list("pk"):
+            return
+        MonthlyCount.objects.filter(ward_id=ward_id, month__gte=first, month__lte=last).delete()
+        MonthlyCount.objects.bulk_create(_compute(ward_id, first, last), batch_size=2000)
+
+
+def rebuild(ward_ids=None) -> int:
+    """Rebuild every count of the wards (all wards when None) from the incidents; return the rows."""
+    ward_ids = list(Ward.objects.values_list("pk", flat=True)) if ward_ids is None else list(ward_ids)
+    made = 0
+    for ward_id in sorted(ward_ids):
+        with transaction.atomic():
+            if not Ward.objects.select_for_update(no_key=True).filter(pk=ward_id).values_list("pk"):
+                continue
+            MonthlyCount.objects.filter(ward_id=ward_id).delete()
+            rows = _compute(ward_id)
+            MonthlyCount.objects.bulk_create(rows, batch_size=5000)
+            made += len(rows)
+    return made
+
+
+# Keeping them in step ---------------------------------------------------------------------------
+
+
+def _places(incident_id) -> set:
+    """{(ward_id, month)} whose counts include the incident now (empty unless it is counted)."""
+    if incident_id is None:
+        return set()
+    found = Incident.objects.counted().filter(pk=incident_id).values_list("ward_id", "started_at").first()
+    if found is None or found[1] is None:
+        return set()
+    ward_id, started_at = found
+    starts = Intervention.objects.filter(incident_id=incident_id).values_list("started_at", flat=True)
+    return {(ward_id, _month(started_at))} | {(ward_id, _month(s)) for s in starts if s}
+
+
+def _refresh_places(places: set) -> None:
+    by_ward = defaultdict(set)
+    for ward_id, month in places:
+        by_ward[ward_id].add(month)
+    for ward_id in sorted(by_ward):
+        refresh(ward_id, by_ward[ward_id])
+
+
+def _incident_id(sender, instance):
+    return instance.pk if sender is Incident else instance.incident_id
+
+
+def _watched() -> list:
+    """Incidents, interventions and the models behind `review_facts` (post-incident reviews)."""
+    return [Incident, Intervention, *events.review_models()]
+
+
+def _before(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    instance._monthly_before = _places(_incident_id(sender, instance)) if instance.pk else set()
+
+
+def _after(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = getattr(instance, "_monthly_before", set())
+    instance._monthly_before = set()
+    _refresh_places(before | _places(_incident_id(sender, instance)))
+
+
+def connect() -> None:
+    for model in _watched():
+        pre_save.connect(_before, sender=model, dispatch_uid=f"monthly_before_save_{model.__name__}")
+        post_save.connect(_after, sender=model, dispatch_uid=f"monthly_after_save_{model.__name__}")
+        pre_delete.connect(_before, sender=model, dispatch_uid=f"monthly_before_delete_{model.__name__}")
+        post_delete.connect(_after, sender=model, dispatch_uid=f"monthly_after_delete_{model.__name__}")
+
+
+# Reading them -----------------------------------------------------------------------------------
+
+
+def covers(scope) -> bool:
+    """True when the scope is whole months (the last one may run to today), so the counts answer it."""
+    if scope.first.day != 1:
+        return False
+    return (
+        _next_month(scope.last) - datetime.timedelta(days=1) == scope.last
+        or scope.last >= timezone.localdate()
+    )
+
+
+#: Measures the pages need per ward and month; the others only as totals over the scope.
+MONTHLY_MEASURES = [M.TYPE, M.PRONE_LONG, M.INCIDENTS, M.PERSON, M.WITH_PERSON, M.IN_TIME]
+TOTAL_MEASURES = [M.TYPE, M.MINUTES, M.INJURED, M.REASON, M.HARM, M.TIME]
+
+
+def _rows(scope, measures):
+    return MonthlyCount.objects.filter(
+        ward_id__in=scope.ward_ids,
+        group=scope.group,
+        measure__in=measures,
+        month__gte=scope.first,
+        month__lte=scope.last,
+    )
+
+
+def _per_month(scope) -> dict:
+    """{measure: [(ward_id, month, key, n)]} for MONTHLY_MEASURES: one query, kept in `scope.read`."""
+    cached = scope.read.get("rows")
+    if cached is None:
+        cached = defaultdict(list)
+        for ward_id, month, measure, key, n in _rows(scope, MONTHLY_MEASURES).values_list(
+            "ward_id", "month", "measure", "key", "n"
+        ):
+            cached[measure].append((ward_id, month, key, n))
+        scope.read["rows"] = cached
+    return cached
+
+
+def _totals(scope) -> dict:
+    """{measure: {key: n}} summed over the scope's wards and months: one query, kept in `scope.read`."""
+    cached = scope.read.get("totals")
+    if cached is None:
+        cached = defaultdict(dict)
+        rows = _rows(scope, TOTAL_MEASURES).values_list("measure", "key").annotate(t=Sum("n")).order_by()
+        for measure, key, n in rows:
+            cached[measure][key] = n
+        scope.read["totals"] = cached
+    return cached
+
+
+def monthly_interventions(scope) -> pd.DataFrame:
+    """As stats.monthly_interventions: per ward, month and group, n, prone and prone over 10 minutes."""
+    counts: Counter = Counter()
+    rows = _per_month(scope)
+    for ward_id, month, code, n in rows[M.TYPE]:
+        group = GROUP_OF[code].value
+        counts[ward_id, month, group, "n"] += n
+        if code == PRONE:
+            counts[ward_id, month, group, "prone"] += n
+    for ward_id, month, _key, n in rows[M.PRONE_LONG]:
+        counts[ward_id, month, PHYSICAL, "prone_long"] += n
+    keys = sorted({k[:3] for k in counts})
+    records = [
+        [*key, counts[(*key, "n")], counts[(*key, "prone")], counts[(*key, "prone_long")]] for key in keys
+    ]
+    return pd.DataFrame(records, columns=["ward_id", "month", "group", "n", "prone", "prone_long"])
+
+
+def monthly_incidents(scope) -> pd.DataFrame:
+    rows = _per_month(scope)
+    incidents: Counter = Counter()
+    for _ward, month, _key, n in rows[M.INCIDENTS]:
+        incidents[month] += n
+    people = defaultdict(set)
+    for _ward, month, person, _n in rows[M.PERSON]:
+        people[month].add(person)
+    records = [[month, n, len(people[month])] for month, n in sorted(incidents.items())]
+    return pd.DataFrame(records, columns=["month", "incidents", "people"])
+
+
+def incident_totals(scope) -> dict:
+    rows = _per_month(scope)
+    return {
+        "incidents": sum(n for *_rest, n in rows[M.INCIDENTS]),
+        "people": len({person for _ward, _month, person, _n in rows[M.PERSON]}),
+        "wards": len({ward for ward, _month, _key, n in rows[M.INCIDENTS] if n}),
+    }
+
+
+def review_measures(scope) -> dict:
+    """As the reviews app's `review_measures`: {(ward_id, month): incidents, with_person, within_due}."""
+    found: dict = {}
+    rows = _per_month(scope)
+    for measure, name in (
+        (M.INCIDENTS, "incidents"),
+        (M.WITH_PERSON, "with_person"),
+        (M.IN_TIME, "within_due"),
+    ):
+        for ward_id, month, _key, n in rows[measure]:
+            found.setdefault((ward_id, month), {"incidents": 0, "with_person": 0, "within_due": 0})
+            found[ward_id, month][name] += n
+    return found
+
+
+def restraint_durations(scope) -> pd.DataFrame:
+    records = sorted((int(key), n) for key, n in _totals(scope)[M.MINUTES].items())
+    return pd.DataFrame(records, columns=["duration_minutes", "n"])
+
+
+def reasons(scope) -> pd.DataFrame:
+    records = sorted(_totals(scope)[M.REASON].items(), key=lambda r: (-r[1], r[0]))
+    return pd.DataFrame(records, columns=["reason_code", "n"])
+
+
+def harm(scope) -> pd.DataFrame:
+    records = [[*key.split(SEPARATOR), n] for key, n in _totals(scope)[M.HARM].items()]
+    return pd.DataFrame(
+        records, columns=["physical_harm", "psychological_harm", "death_or_serious_injury", "n"]
+    )
+
+
+def injuries(scope) -> dict:
+    totals = _totals(scope)
+    found = totals[M.INJURED]
+    return {
+        "interventions": sum(totals[M.TYPE].values()),
+        "patient": found.get("patient", 0),
+        "staff": found.get("staff", 0),
+        "other": found.get("other", 0),
+    }
+
+
+def time_of_week(scope) -> pd.DataFrame:
+    records = sorted([*map(int, key.split(SEPARATOR)), n] for key, n in _totals(scope)[M.TIME].items())
+    return pd.DataFrame(records, columns=["dow", "block", "n"])
