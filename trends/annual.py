@@ -6,6 +6,7 @@ broken down by the items of s.6(5) that can be counted, with small numbers suppr
 
 import datetime
 
+from django.db import connections
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Lower, Trim, TruncMonth
 
@@ -73,30 +74,84 @@ def _ordered(found: dict, labels=None, order=None) -> list[tuple[str, int]]:
     return [((labels or {}).get(k, k) or "Not recorded", found.get(k, 0)) for k in keys]
 
 
-def _combinations(qs, dimensions: dict) -> list[dict]:
-    """Count the scope's interventions per combination of every breakdown's group, in one query.
+def _breakdowns(qs, dimensions: dict) -> tuple[int, dict[str, dict]]:
+    """Count the scope's interventions by each breakdown's group: (total, {key: {group: n}}).
 
-    Each breakdown is then a sum over these rows in Python. One aggregate over the year's rows
-    instead of one per breakdown: at a million incidents each of those read the same rows again
-    (about 30 queries of a few hundred milliseconds each for a division; see benchmarks/README.md).
+    One query either way. At a million incidents one aggregate per breakdown re-read the same
+    rows about 30 times (benchmarks/README.md). On PostgreSQL it is one `GROUP BY GROUPING SETS`,
+    a count per group of each breakdown on its own; elsewhere one `GROUP BY` over every
+    breakdown's expression at once, summed here per breakdown.
     """
     names = {f"d_{key}": expression for key, expression in dimensions.items()}
-    return list(qs.annotate(**names).values(*names).annotate(n=Count("id")).order_by())
+    annotated = qs.annotate(**names).values(*names).order_by()
+    if connections[annotated.db].vendor == "postgresql":
+        return _grouping_sets(annotated, list(dimensions))
+    return _summed(annotated, list(dimensions))
 
 
-def _tally(rows, key) -> dict:
-    found: dict = {}
+def _summed(annotated, keys: list[str]) -> tuple[int, dict[str, dict]]:
+    """The breakdowns from one `GROUP BY` over every breakdown at once, summed per breakdown."""
+    rows = list(annotated.annotate(n=Count("id")).order_by())
+    found: dict[str, dict] = {key: {} for key in keys}
     for row in rows:
-        value = row[f"d_{key}"]
-        found[value] = found.get(value, 0) + row["n"]
-    return found
+        for key, by_group in found.items():
+            value = row[f"d_{key}"]
+            by_group[value] = by_group.get(value, 0) + row["n"]
+    return sum(row["n"] for row in rows), found
+
+
+def _grouping_sets(annotated, keys: list[str]) -> tuple[int, dict[str, dict]]:
+    """The breakdowns in one `GROUPING SETS` query over the annotated queryset's own SQL.
+
+    The queryset (`values()` of the breakdowns' ORM expressions, one row per intervention) is
+    compiled and wrapped, so each breakdown's group is computed by the same expression as on the
+    other databases. Each result row belongs to one grouping set: `GROUPING(...)` has a bit per
+    breakdown (the first breakdown is the highest bit), 0 for the breakdown the row counts and 1
+    for the others, which are NULL there; so a group that is really NULL (a blank field) is told
+    apart from "not in this set". The empty set `()` (every bit 1) gives the total.
+    """
+    compiler = annotated.query.get_compiler(using=annotated.db)
+    inner, params = compiler.as_sql()
+    connection = connections[annotated.db]
+    # The database's values go through the same converters as values() would use (for example the
+    # month comes back from PostgreSQL as a naive London time and TruncMonth makes it aware).
+    converters = {}
+    for expression, _sql, alias in compiler.select:
+        functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        converters[alias] = (expression, functions)
+    columns = [connection.ops.quote_name(f"d_{key}") for key in keys]
+    sets = ", ".join(f"({column})" for column in columns)
+    # Only quoted column names and Django's own compiled SQL go into the text; values are params.
+    sql = (
+        f"SELECT {', '.join(columns)}, GROUPING({', '.join(columns)}), COUNT(*) "  # noqa: S608
+        f"FROM ({inner}) AS by_intervention GROUP BY GROUPING SETS ({sets}, ())"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    everything = (1 << len(keys)) - 1
+    total = 0
+    found: dict[str, dict] = {key: {} for key in keys}
+    for row in rows:
+        *values, grouping, n = row
+        if grouping == everything:
+            total += n
+            continue
+        position = next(i for i in range(len(keys)) if not grouping & (1 << (len(keys) - 1 - i)))
+        key = keys[position]
+        value = values[position]
+        expression, functions = converters[f"d_{key}"]
+        for convert in functions:
+            value = convert(value, expression, connection)
+        found[key][value] = found[key].get(value, 0) + n
+    return total, found
 
 
 def build(scope: stats.Scope) -> dict:
     """Return {"total": int, "sections": [Section]} for the scope's year (one query in all)."""
     qs = stats.interventions(scope)
     exprs = stats.characteristic_expressions("incident__")
-    rows = _combinations(
+    total, found = _breakdowns(
         qs,
         {
             "reason": F("incident__reason_code"),
@@ -112,31 +167,29 @@ def build(scope: stats.Scope) -> dict:
             "death": F("incident__death_or_serious_injury"),
         },
     )
-    total = sum(row["n"] for row in rows)
     breakdowns = [
         (
             "reason",
             "Reason (s.6(5)(a))",
-            _ordered(_tally(rows, "reason"), dict(Reason.choices), Reason.values),
+            _ordered(found["reason"], dict(Reason.choices), Reason.values),
         ),
-        ("place", "Place on the ward (s.6(5)(b))", _ordered(_tally(rows, "place"))),
-        ("month", "Month (s.6(5)(b))", _months(_tally(rows, "month"), scope)),
-        ("duration", "Length (s.6(5)(b))", _ordered(_tally(rows, "duration"), order=_band_labels())),
+        ("place", "Place on the ward (s.6(5)(b))", _ordered(found["place"])),
+        ("month", "Month (s.6(5)(b))", _months(found["month"], scope)),
+        ("duration", "Length (s.6(5)(b))", _ordered(found["duration"], order=_band_labels())),
         (
             "type",
             "Type of force (s.6(5)(c))",
-            _ordered(_tally(rows, "type"), dict(InterventionType.choices), InterventionType.values),
+            _ordered(found["type"], dict(InterventionType.choices), InterventionType.values),
         ),
         (
             "group",
             "Type of force, grouped",
-            _ordered(_tally(rows, "group"), dict(InterventionGroup.choices), InterventionGroup.values),
+            _ordered(found["group"], dict(InterventionGroup.choices), InterventionGroup.values),
         ),
     ]
     for c in stats.CHARACTERISTICS:
-        found = _ordered(_tally(rows, f"c_{c.key}"))
         merged: dict[str, int] = {}
-        for code, n in found:
+        for code, n in _ordered(found[f"c_{c.key}"]):
             label = stats.group_label(c, "" if code == "Not recorded" else code)
             merged[label] = merged.get(label, 0) + n
         breakdowns.append((f"characteristic-{c.key}", f"{c.label} (s.6(5)(k), (l))", sorted(merged.items())))
@@ -145,9 +198,9 @@ def build(scope: stats.Scope) -> dict:
             "injury",
             "Injury (s.6(5)(m))",
             [
-                ("The person was injured", _tally(rows, "person_injured").get(True, 0)),
-                ("A member of staff was injured", _tally(rows, "staff_injured").get(True, 0)),
-                ("Someone else was injured", _tally(rows, "other_injured").get(True, 0)),
+                ("The person was injured", found["person_injured"].get(True, 0)),
+                ("A member of staff was injured", found["staff_injured"].get(True, 0)),
+                ("Someone else was injured", found["other_injured"].get(True, 0)),
             ],
         )
     )
@@ -156,7 +209,7 @@ def build(scope: stats.Scope) -> dict:
             "death",
             "Death or serious injury (s.6(5)(n))",
             _ordered(
-                _tally(rows, "death"),
+                found["death"],
                 dict(DeathOrSeriousInjury.choices),
                 DeathOrSeriousInjury.values,
             ),
