@@ -6,6 +6,7 @@ broken down by the items of s.6(5) that can be counted, with small numbers suppr
 
 import datetime
 
+from django.db import connections
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Lower, Trim, TruncMonth
 
@@ -73,30 +74,113 @@ def _ordered(found: dict, labels=None, order=None) -> list[tuple[str, int]]:
     return [((labels or {}).get(k, k) or "Not recorded", found.get(k, 0)) for k in keys]
 
 
-def _combinations(qs, dimensions: dict) -> list[dict]:
-    """Count the scope's interventions per combination of every breakdown's group, in one query.
+#: Breakdowns counted together in one grouping set on PostgreSQL: each set's groups are few (fixed
+#: codes, a few dozen combinations; the free-text place on its own), and each breakdown is summed
+#: from its set's rows (so no breakdown may be in two sets). Fewer sets are cheaper: PostgreSQL
+#: hashes every row once per set (for a division's year, EXPLAIN ANALYZE best of 7: one set per
+#: breakdown, 22 sets, 531 ms; these 10, 454 ms; the rows alone 267 ms). Breakdowns not named
+#: here get a set of their own.
+GROUPING_SETS = [
+    ("reason", "death"),
+    ("place",),
+    ("month", "person_injured", "staff_injured", "other_injured"),
+    ("type", "group", "duration"),
+    ("c_age", "c_sex"),
+    ("c_ethnicity", "c_disability"),
+    ("c_religion", "c_pregnancy"),
+    ("c_sexual_orientation", "c_gender_reassignment"),
+    ("c_learning_disability", "c_autism", "c_ld_or_autism"),
+    ("c_marital_status",),
+]
 
-    Each breakdown is then a sum over these rows in Python. One aggregate over the year's rows
-    instead of one per breakdown: at a million incidents each of those read the same rows again
-    (about 30 queries of a few hundred milliseconds each for a division; see benchmarks/README.md).
+
+def _breakdowns(qs, dimensions: dict, sets=GROUPING_SETS) -> tuple[int, dict[str, dict]]:
+    """Count the scope's interventions by each breakdown's group: (total, {key: {group: n}}).
+
+    One query either way. At a million incidents one aggregate per breakdown re-read the same
+    rows about 30 times, and one `GROUP BY` over every breakdown at once gave about 57,000
+    combinations to sort and sum (benchmarks/README.md). On PostgreSQL it is one
+    `GROUP BY GROUPING SETS` over a few small sets of breakdowns (`sets`); elsewhere (SQLite has
+    no grouping sets) one `GROUP BY` over every breakdown at once. Either way each breakdown is
+    then the sum of its set's rows by its own group.
     """
+    keys = list(dimensions)
     names = {f"d_{key}": expression for key, expression in dimensions.items()}
-    return list(qs.annotate(**names).values(*names).annotate(n=Count("id")).order_by())
+    annotated = qs.annotate(**names).values(*names).order_by()
+    if connections[annotated.db].vendor == "postgresql":
+        named = [key for group in sets for key in group]
+        assert len(named) == len(set(named)), "a breakdown in two grouping sets would be counted twice"
+        sets = [tuple(k for k in group if k in dimensions) for group in sets]
+        sets = [group for group in sets if group] + [(key,) for key in keys if key not in named]
+        total, rows = _grouping_sets(annotated, keys, sets)
+    else:
+        rows = [
+            (keys, {key: row[f"d_{key}"] for key in keys}, row["n"])
+            for row in annotated.annotate(n=Count("id")).order_by()
+        ]
+        total = sum(n for _keys, _values, n in rows)
+    found: dict[str, dict] = {key: {} for key in keys}
+    for counted, values, n in rows:
+        for key in counted:
+            found[key][values[key]] = found[key].get(values[key], 0) + n
+    return total, found
 
 
-def _tally(rows, key) -> dict:
-    found: dict = {}
-    for row in rows:
-        value = row[f"d_{key}"]
-        found[value] = found.get(value, 0) + row["n"]
-    return found
+def _grouping_sets(annotated, keys: list[str], sets: list[tuple]) -> tuple[int, list]:
+    """One `GROUPING SETS` query over the annotated queryset's own SQL: (total, [(set, values, n)]).
+
+    The queryset (`values()` of the breakdowns' ORM expressions, one row per intervention) is
+    compiled and wrapped, so each breakdown's group is computed by the same expression as on the
+    other databases. Each result row belongs to one grouping set: `GROUPING(...)` has a bit per
+    breakdown (the first breakdown is the highest bit), 0 for the breakdowns of the row's set and
+    1 for the others, which are NULL there; so a group that is really NULL is told apart from
+    "not in this set". The empty set `()` (every bit 1) gives the total.
+    """
+    compiler = annotated.query.get_compiler(using=annotated.db)
+    inner, params = compiler.as_sql()
+    connection = connections[annotated.db]
+    # The database's values go through the same converters as values() would use (for example the
+    # month comes back from PostgreSQL as a naive London time and TruncMonth makes it aware).
+    converters = {}
+    for expression, _sql, alias in compiler.select:
+        functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        converters[alias] = (expression, functions)
+    column = {key: connection.ops.quote_name(f"d_{key}") for key in keys}
+    columns = ", ".join(column[key] for key in keys)
+    grouping = ", ".join("(" + ", ".join(column[key] for key in group) + ")" for group in sets)
+    # Only quoted column names and Django's own compiled SQL go into the text; values are params.
+    sql = (
+        f"SELECT {columns}, GROUPING({columns}), COUNT(*) "  # noqa: S608
+        f"FROM ({inner}) AS by_intervention GROUP BY GROUPING SETS ({grouping}, ())"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result = cursor.fetchall()
+    bit = {key: 1 << (len(keys) - 1 - i) for i, key in enumerate(keys)}
+    everything = (1 << len(keys)) - 1
+    set_of = {sum(bit[key] for key in group): group for group in sets}
+    total, rows = 0, []
+    for *row, grouped, n in result:
+        if grouped == everything:
+            total += n
+            continue
+        group = set_of[everything ^ grouped]
+        values = {}
+        for key in group:
+            value = row[keys.index(key)]
+            expression, functions = converters[f"d_{key}"]
+            for convert in functions:
+                value = convert(value, expression, connection)
+            values[key] = value
+        rows.append((group, values, n))
+    return total, rows
 
 
 def build(scope: stats.Scope) -> dict:
     """Return {"total": int, "sections": [Section]} for the scope's year (one query in all)."""
     qs = stats.interventions(scope)
     exprs = stats.characteristic_expressions("incident__")
-    rows = _combinations(
+    total, found = _breakdowns(
         qs,
         {
             "reason": F("incident__reason_code"),
@@ -112,31 +196,29 @@ def build(scope: stats.Scope) -> dict:
             "death": F("incident__death_or_serious_injury"),
         },
     )
-    total = sum(row["n"] for row in rows)
     breakdowns = [
         (
             "reason",
             "Reason (s.6(5)(a))",
-            _ordered(_tally(rows, "reason"), dict(Reason.choices), Reason.values),
+            _ordered(found["reason"], dict(Reason.choices), Reason.values),
         ),
-        ("place", "Place on the ward (s.6(5)(b))", _ordered(_tally(rows, "place"))),
-        ("month", "Month (s.6(5)(b))", _months(_tally(rows, "month"), scope)),
-        ("duration", "Length (s.6(5)(b))", _ordered(_tally(rows, "duration"), order=_band_labels())),
+        ("place", "Place on the ward (s.6(5)(b))", _ordered(found["place"])),
+        ("month", "Month (s.6(5)(b))", _months(found["month"], scope)),
+        ("duration", "Length (s.6(5)(b))", _ordered(found["duration"], order=_band_labels())),
         (
             "type",
             "Type of force (s.6(5)(c))",
-            _ordered(_tally(rows, "type"), dict(InterventionType.choices), InterventionType.values),
+            _ordered(found["type"], dict(InterventionType.choices), InterventionType.values),
         ),
         (
             "group",
             "Type of force, grouped",
-            _ordered(_tally(rows, "group"), dict(InterventionGroup.choices), InterventionGroup.values),
+            _ordered(found["group"], dict(InterventionGroup.choices), InterventionGroup.values),
         ),
     ]
     for c in stats.CHARACTERISTICS:
-        found = _ordered(_tally(rows, f"c_{c.key}"))
         merged: dict[str, int] = {}
-        for code, n in found:
+        for code, n in _ordered(found[f"c_{c.key}"]):
             label = stats.group_label(c, "" if code == "Not recorded" else code)
             merged[label] = merged.get(label, 0) + n
         breakdowns.append((f"characteristic-{c.key}", f"{c.label} (s.6(5)(k), (l))", sorted(merged.items())))
@@ -145,9 +227,9 @@ def build(scope: stats.Scope) -> dict:
             "injury",
             "Injury (s.6(5)(m))",
             [
-                ("The person was injured", _tally(rows, "person_injured").get(True, 0)),
-                ("A member of staff was injured", _tally(rows, "staff_injured").get(True, 0)),
-                ("Someone else was injured", _tally(rows, "other_injured").get(True, 0)),
+                ("The person was injured", found["person_injured"].get(True, 0)),
+                ("A member of staff was injured", found["staff_injured"].get(True, 0)),
+                ("Someone else was injured", found["other_injured"].get(True, 0)),
             ],
         )
     )
@@ -156,7 +238,7 @@ def build(scope: stats.Scope) -> dict:
             "death",
             "Death or serious injury (s.6(5)(n))",
             _ordered(
-                _tally(rows, "death"),
+                found["death"],
                 dict(DeathOrSeriousInjury.choices),
                 DeathOrSeriousInjury.values,
             ),
