@@ -21,7 +21,7 @@ from incidents.models import (
     StaffInvolvement,
 )
 from incidents.signals import incident_submitted
-from rrp import permissions
+from rrp import bulk, permissions
 from rrp.concurrency import bump, check_version
 from rrp.models import ServiceUser, local_date
 
@@ -143,6 +143,7 @@ def _place_on_ward(incident: Incident, by) -> None:
 
 
 @transaction.atomic
+@bulk.deferred()
 def incident_create(
     *,
     service_user: ServiceUser,
@@ -193,6 +194,7 @@ def incident_create(
 
 
 @transaction.atomic
+@bulk.deferred()
 def incident_update(
     *,
     incident: Incident,
@@ -236,6 +238,7 @@ def problems_for(incident: Incident) -> list[rules.Problem]:
 
 
 @transaction.atomic
+@bulk.deferred()
 def incident_submit(*, incident: Incident, by: User, version=None) -> Incident:
     """Submit a complete draft: the person can then read it and a post-incident review starts."""
     if version is not None:
@@ -264,6 +267,7 @@ def incident_submit(*, incident: Incident, by: User, version=None) -> Incident:
 
 
 @transaction.atomic
+@bulk.deferred()
 def incident_sign_off(*, incident: Incident, by: User, version=None) -> Incident:
     if version is not None:
         check_version(incident, version)
@@ -279,6 +283,7 @@ def incident_sign_off(*, incident: Incident, by: User, version=None) -> Incident
 
 
 @transaction.atomic
+@bulk.deferred()
 def incident_mark_error(*, incident: Incident, by: User, reason: str, version=None) -> Incident:
     """Take an incident out of statistics with a reason; it stays in the record and its history."""
     if version is not None:

@@ -16,6 +16,7 @@ and ends on a month's last day, or today). Other ranges are answered from the in
 """
 
 import datetime
+import threading
 from collections import Counter, defaultdict
 
 import pandas as pd
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from incidents.codes import GROUP_OF, InterventionGroup, InterventionType
 from incidents.models import Incident, Intervention
+from rrp import bulk
 from rrp.models import LONDON, Ward
 from trends import events
 from trends.models import MonthlyCount
@@ -188,12 +190,28 @@ def _before(sender, instance, raw=False, **kwargs):
     instance._monthly_before = _places(_incident_id(sender, instance)) if instance.pk else set()
 
 
+_pending = threading.local()
+
+
 def _after(sender, instance, raw=False, **kwargs):
     if raw:
         return
     before = getattr(instance, "_monthly_before", set())
     instance._monthly_before = set()
-    _refresh_places(before | _places(_incident_id(sender, instance)))
+    places = before | _places(_incident_id(sender, instance))
+    if not places:
+        return
+    if bulk.active():
+        # In a burst of writes (a service call, the demo): refresh each ward-month once, at its end.
+        _pending.places = getattr(_pending, "places", set()) | places
+        bulk.later("trends.monthly", _flush)
+        return
+    _refresh_places(places)
+
+
+def _flush() -> None:
+    places, _pending.places = getattr(_pending, "places", set()), set()
+    _refresh_places(places)
 
 
 def connect() -> None:
@@ -223,6 +241,8 @@ TOTAL_MEASURES = [M.TYPE, M.MINUTES, M.INJURED, M.REASON, M.HARM, M.TIME]
 
 
 def _rows(scope, measures):
+    if getattr(_pending, "places", None):
+        _flush()  # a read inside a burst of writes sees the writes so far
     return MonthlyCount.objects.filter(
         ward_id__in=scope.ward_ids,
         group=scope.group,

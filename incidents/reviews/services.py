@@ -21,7 +21,7 @@ from incidents.reviews.models import (
     ReviewAction,
 )
 from incidents.reviews.signals import review_action_created
-from rrp import permissions
+from rrp import bulk, permissions
 from rrp.concurrency import StaleEdit, bump, check_version
 from rrp.models import CarerLink
 
@@ -64,6 +64,7 @@ def due_at_for(incident: Incident) -> datetime.datetime:
 
 
 @transaction.atomic
+@bulk.deferred()
 def review_create_for_incident(*, incident: Incident, by: User | None = None) -> Review:
     """Create the review of a submitted incident (once) and share it with the ward's team and the person."""
     existing = Review.objects.filter(incident=incident).first()
@@ -82,6 +83,7 @@ def review_create_for_incident(*, incident: Incident, by: User | None = None) ->
 
 
 @transaction.atomic
+@bulk.deferred()
 def debrief_record(*, review: Review, by: User, **fields) -> Debrief:
     """Record (or correct) the immediate debrief; it stays separate from the fuller review."""
     debrief = Debrief.objects.filter(review=review).first() or Debrief(review=review, recorded_by=by)
@@ -91,6 +93,7 @@ def debrief_record(*, review: Review, by: User, **fields) -> Debrief:
 
 
 @transaction.atomic
+@bulk.deferred()
 def participation_record(*, review: Review, by: User, participation: str, reason: str = "") -> Review:
     """The person says whether they take part; a decline keeps its reason (MHSDS not-held reason)."""
     review = _locked(review)
@@ -126,6 +129,7 @@ def _supporter_kind(review: Review, user: User) -> str:
 
 
 @transaction.atomic
+@bulk.deferred()
 def supporter_invite(*, review: Review, supporter: User, by: User) -> Review:
     """The person invites a supporter, who may then see this review and its incident and help write."""
     review = _locked(review)
@@ -154,6 +158,7 @@ def _revoke_supporter(review: Review, by, reason: str) -> None:
 
 
 @transaction.atomic
+@bulk.deferred()
 def supporter_withdraw(*, review: Review, by: User) -> Review:
     review = _locked(review)
     if not is_person(by, review):
@@ -171,6 +176,7 @@ def _end_support(review: Review, by, reason: str) -> Review:
 
 
 @transaction.atomic
+@bulk.deferred()
 def supporters_end_for_carer(*, carer: User, service_user, by: User | None = None) -> int:
     """A carer whose link to the person was withdrawn stops supporting them on open reviews."""
     reviews = Review.objects.open().filter(incident__service_user=service_user, supporter=carer)
@@ -198,6 +204,7 @@ def facilitator_candidates(review: Review):
 
 
 @transaction.atomic
+@bulk.deferred()
 def facilitator_assign(*, review: Review, facilitator: User, by: User) -> Review:
     """Choose the facilitator; one from another ward of the division is given this review only."""
     review = _locked(review)
@@ -225,6 +232,7 @@ def person_account(review: Review) -> Account | None:
 
 
 @transaction.atomic
+@bulk.deferred()
 def account_save(
     *,
     review: Review,
@@ -289,6 +297,7 @@ def _require_writer(review: Review, by) -> None:
 
 
 @transaction.atomic
+@bulk.deferred()
 def pathway_add(
     *, review: Review, by: User, phase: str, text: str, happened_at: datetime.datetime | None = None
 ) -> PathwayEntry:
@@ -301,6 +310,7 @@ def pathway_add(
 
 
 @transaction.atomic
+@bulk.deferred()
 def learning_add(*, review: Review, by: User, text: str, view: str = "") -> LearningPoint:
     """Propose a lesson; the proposing side agrees with it, the other side is asked."""
     _require_open(review)
@@ -315,6 +325,7 @@ def learning_add(*, review: Review, by: User, text: str, view: str = "") -> Lear
 
 
 @transaction.atomic
+@bulk.deferred()
 def learning_respond(*, point: LearningPoint, by: User, response: str, view: str = "") -> LearningPoint:
     """Record one side's agreement or disagreement; a disagreement keeps that side's view beside the other."""
     review = point.review
@@ -330,6 +341,7 @@ def learning_respond(*, point: LearningPoint, by: User, response: str, view: str
 
 
 @transaction.atomic
+@bulk.deferred()
 def action_create(
     *,
     review: Review,
@@ -355,6 +367,7 @@ def action_create(
 
 
 @transaction.atomic
+@bulk.deferred()
 def action_update(*, action: ReviewAction, by: User, version, at=None, **fields) -> ReviewAction:
     check_version(action, version)
     previous = action.status
@@ -369,6 +382,7 @@ def action_update(*, action: ReviewAction, by: User, version, at=None, **fields)
 
 
 @transaction.atomic
+@bulk.deferred()
 def meeting_record(*, review: Review, by: User, held_at: datetime.datetime) -> Review:
     review = _locked(review)
     _require_open(review)
@@ -381,6 +395,7 @@ def meeting_record(*, review: Review, by: User, held_at: datetime.datetime) -> R
 
 
 @transaction.atomic
+@bulk.deferred()
 def summary_save(*, review: Review, by: User, summary: str, version) -> Review:
     """Write the summary; a changed summary has to be agreed again by both."""
     check_version(review, version)
@@ -395,6 +410,7 @@ def summary_save(*, review: Review, by: User, summary: str, version) -> Review:
 
 
 @transaction.atomic
+@bulk.deferred()
 def summary_agree(*, review: Review, by: User, agreement: str = "agreed", note: str = "", at=None) -> Review:
     """The person agrees or disagrees with the summary; the facilitator agrees it."""
     review = _locked(review)
@@ -447,6 +463,7 @@ def review_missing(review: Review) -> list[str]:
 
 
 @transaction.atomic
+@bulk.deferred()
 def review_close(*, review: Review, by: User, at=None) -> Review:
     """Close the review: derive the MHSDS flags, end the supporter's access, open it to the panel."""
     review = _locked(review)
@@ -469,6 +486,7 @@ def review_close(*, review: Review, by: User, at=None) -> Review:
 
 
 @transaction.atomic
+@bulk.deferred()
 def panel_learning_add(*, review: Review, by: User, text: str) -> PanelLearning:
     if not review.is_closed or not permissions.has(by, "panel", review):
         raise PermissionDenied("The panel looks at closed reviews of its own division.")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from rrp import demo
+from rrp import bulk, demo
 from rrp.hooks import app_modules
 from rrp.models import Trust
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 f"({others.first()}). Refusing to add demo data to real data."
             )
         cast = demo.Cast()
-        with transaction.atomic():
+        with transaction.atomic(), bulk.deferred():
             for module in app_modules("demo"):
                 self.stdout.write(f"Seeding {module.__name__} ...")
                 module.seed(cast)
