@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from trends import dashboard, equality, figures, stats
+from trends.filters import default_options
 
 from .conftest import at, incident, patient
 
@@ -25,13 +26,7 @@ def test_every_dashboard_and_equality_chart_is_valid_plotly(willow, oak):
     for month in (1, 2, 3, 4, 5):
         incident(willow, person, at(2025, month, 3, 9), (("01", 12), ("14", 1)))
         incident(oak, other, at(2025, month, 9, 22), (("05", 300),))
-    options = {
-        "first": datetime.date(2025, 1, 1),
-        "last": datetime.date(2025, 6, 30),
-        "group": "",
-        "rebase": [],
-        "rebase_at_events": False,
-    }
+    options = default_options(datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
     built = dashboard.build([willow, oak], options)
     charts = [s.figure for s in built["rates"] + built["sections"] if s.figure]
     scope = stats.Scope([willow.pk, oak.pk], options["first"], options["last"])

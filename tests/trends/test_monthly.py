@@ -13,6 +13,7 @@ from incidents.models import Incident, Intervention
 from incidents.reviews.models import Review
 from tests.incidents.factories import ago, make_incident
 from trends import dashboard, monthly, scale, stats
+from trends.filters import default_options
 from trends.models import MonthlyCount
 
 from .conftest import at, incident, patient
@@ -201,13 +202,7 @@ def test_the_dashboard_reads_the_counts_in_a_fixed_number_of_queries(willow, dja
     person = patient(willow, at(2025, 1, 1), at(2025, 6, 30))
     for day in range(1, 28):
         incident(willow, person, at(2025, 3, day, 10), (("07", 5), ("14", 1)))
-    options = {
-        "first": datetime.date(2025, 1, 1),
-        "last": datetime.date(2025, 6, 30),
-        "group": "",
-        "rebase": [],
-        "rebase_at_events": False,
-    }
+    options = default_options(datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
     with django_assert_max_num_queries(25):
         dashboard.build([willow], options)
 
