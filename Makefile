@@ -33,11 +33,11 @@ lint: install
 
 test: install lint
 	RRP_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	RRP_TESTING=1 $(BIN)/python -m pytest -m "not browser"
+	RRP_TESTING=1 $(BIN)/python -m pytest -m "not browser" -n auto
 
 test-postgres: install
 	RRP_TESTING=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rrp} \
-		$(BIN)/python -m pytest -m "not browser"
+		$(BIN)/python -m pytest -m "not browser" -n auto
 
 test-browser: install
 	RRP_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m browser
