@@ -167,7 +167,8 @@ class Incident(Versioned):
             ("mark_error_incident", "Can mark an incident as entered in error"),
         ]
         indexes = [
-            models.Index(fields=["ward", "-started_at"]),
+            # A ward's list in its order, with the ids its permission check needs (index only).
+            models.Index(fields=["ward", "-started_at", "-id"], name="incident_ward_list"),
             models.Index(fields=["service_user", "-started_at"]),
             models.Index(fields=["status", "ward"]),
             # The wards' counted incident ids straight from the index (trends.stats.interventions).

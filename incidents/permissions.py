@@ -1,13 +1,53 @@
 """Who may see and change which incidents: every incident page and the API go through these."""
 
+from django.db.models import Q
+
 from incidents.models import Incident
 from rrp import permissions
-from rrp.models import ServiceUser
+from rrp.models import ServiceUser, Ward
+
+# The only groups incidents are granted to (incidents.services): the ward's team and managers,
+# the division's recovery leads. Peer workers' groups hold no incident grants.
+WARD_GROUPS = ("staff_group", "managers_group", "division__leads_group")
 
 
 def incidents_visible_to(user):
     """Return the incidents this user may view (drafts only to the ward's team)."""
     return permissions.visible(user, "view", Incident.objects.all())
+
+
+def on_possible_wards(user) -> Q:
+    """Incidents on the wards where `user` could hold grants: added to every `visible()` filter.
+
+    It changes no answer, only the plan. Grants on an incident go to its ward's and division's
+    groups and to single people (incidents.services, never by hand), so every incident granted
+    to the user is on one of `possible_wards(user)`. With it PostgreSQL reads a list in order
+    straight from the (ward, started_at) index, checking each row against the grants, instead of
+    fetching every granted incident to sort them: a ward nurse's list at a million incidents
+    took 67 ms without it and 8 ms without any permission filter (benchmarks/README.md).
+    """
+    return Q(ward_id__in=possible_wards(user))
+
+
+def possible_wards(user) -> list[int]:
+    """Every ward on which `user` may hold a grant on an incident (a superset; one query, cached).
+
+    The wards whose groups, or whose division's groups, the user is in, and the wards of the
+    incidents granted to the user alone (their own incidents, or ones they support a review of).
+    """
+    cached = getattr(user, "_rrp_incident_wards", None)
+    if cached is not None and cached[0] == permissions.generation():
+        return cached[1]
+    wards = Incident.objects.filter(pk__in=permissions.granted_to_user(user, "view", Incident))
+    wards = wards.order_by().values_list("ward_id", flat=True)
+    groups = permissions.group_ids(user)
+    if groups:
+        ours = Q()
+        for name in WARD_GROUPS:
+            ours |= Q(**{f"{name}__in": groups})
+        wards = Ward.objects.filter(ours).order_by().values_list("pk", flat=True).union(wards)
+    user._rrp_incident_wards = (permissions.generation(), sorted(set(wards)))
+    return user._rrp_incident_wards[1]
 
 
 def get_incident_or_404(user, pk, perm: str | None = None) -> Incident:

@@ -5,13 +5,13 @@ once: model-wide ("global") permissions never widen what a person sees, a superu
 clinical access by being a superuser, and every grant or revocation is written to PermissionEvent.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_migrate
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
@@ -21,6 +21,9 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 from rrp.models import PermissionEvent
 
 _generation = [0]
+
+# Per model, a filter that every row a user could be granted passes (see `narrow`).
+_narrowers: dict[type[Model], Callable[..., Q]] = {}
 
 
 def _codename(perm: str, obj: Model) -> str:
@@ -65,7 +68,7 @@ def revoke(perms: Iterable[str], *, frm, obj: Model, by=None, reason: str = "") 
     permissions_changed()
 
 
-def _group_ids(user) -> list[int]:
+def group_ids(user) -> list[int]:
     """The ids of the user's groups, cached on the user object until permissions change."""
     cached = getattr(user, "_rrp_group_ids", None)
     if cached is None or cached[0] != _generation[0]:
@@ -110,6 +113,9 @@ def visible(user, perm: str, queryset: QuerySet) -> QuerySet:
     it cannot become a join, so PostgreSQL walks the list's ordering index testing each row,
     quick when the user sees a large share of the table and a scan of the whole table when they
     see little or nothing (a person's own reviews, a permission nobody in their groups holds).
+    That shape is used where a model is `narrow`ed and the user is in groups: the narrowing
+    (for incidents, the user's wards) bounds the walk to the rows they could have been granted,
+    nearly all of which they were.
     """
     if not user.is_authenticated:
         return queryset.none()
@@ -123,12 +129,41 @@ def visible(user, perm: str, queryset: QuerySet) -> QuerySet:
     permission_id = _permission_id(model, full.split(".", 1)[1])
     if permission_id is None:
         return queryset.none()
-    ids = user_table.objects.filter(user_id=user.pk, permission_id=permission_id).values("content_object_id")
-    group_ids = _group_ids(user)
-    if group_ids:
-        groups = group_table.objects.filter(group_id__in=group_ids, permission_id=permission_id)
+    users = user_table.objects.filter(user_id=user.pk, permission_id=permission_id)
+    mine = group_ids(user)
+    if mine and model in _narrowers:
+        # Rows on the user's wards (an indexed filter), each checked against the grants.
+        groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id)
+        on_row = {"content_object_id": OuterRef("pk")}
+        granted = Exists(groups.filter(**on_row)) | Exists(users.filter(**on_row))
+        return queryset.filter(_narrowers[model](user)).filter(granted)
+    ids = users.values("content_object_id")
+    if mine:
+        groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id)
         ids = groups.values("content_object_id").union(ids, all=True)
     return queryset.filter(pk__in=ids)
+
+
+def narrow(model: type[Model], rows_for: Callable[..., Q]) -> None:
+    """Add `rows_for(user)` to every `visible()` filter of `model`: it changes no answer, only the plan.
+
+    `rows_for(user)` must hold for every row on which the user could hold any grant (for
+    incidents: on one of the wards of the user's groups, or of the incidents granted to them
+    alone), and should be written on an indexed column. The planner can then read a list in
+    order from that index, checking each row against the grants, instead of fetching every
+    granted row to sort it (incidents.permissions, benchmarks/README.md).
+    """
+    _narrowers[model] = rows_for
+
+
+def granted_to_user(user, perm: str, model) -> QuerySet:
+    """The ids of `model` rows on which `user` holds `perm` by a grant to them, not to a group.
+
+    For models with direct foreign-key permission tables (the clinical records).
+    """
+    permission_id = _permission_id(model, _codename(perm, model()).split(".", 1)[1])
+    table = get_user_obj_perms_model(model)
+    return table.objects.filter(user_id=user.pk, permission_id=permission_id).values("content_object_id")
 
 
 def _checker(user) -> ObjectPermissionChecker:
@@ -156,6 +191,11 @@ def prefetch(user, objects) -> None:
     """Load `user`'s permissions on many objects in one query, for list pages."""
     if user.is_authenticated and not user.is_superuser and objects:
         _checker(user).prefetch_perms(objects)
+
+
+def generation() -> int:
+    """A number that changes whenever any grant or group membership changes (for caches)."""
+    return _generation[0]
 
 
 def permissions_changed() -> None:

@@ -105,6 +105,10 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DB_JIT", False):
+    # PostgreSQL's JIT compiles any query the planner costs highly, which took 85 ms to save a
+    # few on a 10,000-row count of the incident list (benchmarks/README.md): pages are short.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 # Authentication and sessions
 AUTHENTICATION_BACKENDS = [

@@ -115,3 +115,46 @@ def test_no_delete_in_admin(client, admin, nurse, sam):
     assert client.get(url).status_code == 403
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert incident.__class__.objects.filter(pk=incident.pk).exists()
+
+
+def test_the_list_filter_answers_exactly_what_the_grants_say(
+    nurse, nurse_cedar, nurse_oak, manager, lead, peer, carer, admin, sam, kai, lou, oak
+):
+    """`incidents_visible_to` adds a ward filter for speed; it must never change who sees what."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from incidents.permissions import incidents_visible_to
+    from rrp import permissions
+
+    willow_draft = make_incident(sam, nurse)
+    willow = services.incident_submit(incident=make_incident(sam, nurse, start=ago(hours=5)), by=nurse)
+    cedar = services.incident_submit(incident=make_incident(lou, nurse_cedar), by=nurse_cedar)
+    kais_willow = make_incident(kai, nurse, start=ago(hours=3))
+    core_services.admission_transfer(admission=kai.current_admission, to_ward=oak, at=ago(hours=2), by=admin)
+    kais_oak = services.incident_submit(
+        incident=make_incident(kai, nurse_oak, start=ago(minutes=50)), by=nurse_oak
+    )
+    # A grant to one person on another ward's incident (as when they support someone's review).
+    permissions.grant(["view"], to=nurse, obj=cedar, by=admin, reason="supporting Lou's review")
+
+    everyone = [
+        nurse,
+        nurse_cedar,
+        nurse_oak,
+        manager,
+        lead,
+        peer,
+        carer,
+        admin,
+        sam.user,
+        kai.user,
+        lou.user,
+    ]
+    for user in everyone:
+        guardian = get_objects_for_user(
+            user, "incidents.view_incident", accept_global_perms=False, with_superuser=False
+        )
+        assert set(incidents_visible_to(user)) == set(guardian), user.username
+    assert set(incidents_visible_to(nurse)) == {willow_draft, willow, cedar, kais_willow}
+    assert set(incidents_visible_to(kai.user)) == {kais_willow, kais_oak}
+    assert set(incidents_visible_to(lead)) == {willow_draft, willow, kais_willow, kais_oak}
