@@ -11,8 +11,10 @@ the same transaction (`refresh`), under a lock on the ward row so two writers to
 rather than interleave. Drafts cost two small reads and nothing else. Bulk loads that bypass
 model saves (`seed_demo --scale`) call `rebuild()`; so does the migration that made the table.
 
-`covers(scope)` says when the counts can answer: whole months (a range that starts on the 1st
-and ends on a month's last day, or today). Other ranges are answered from the incidents as before.
+Any range is answered this way: its whole months from the stored counts, and the days at either
+end that are not a whole month (from the 10th, or to the 20th) counted from the incidents of those
+days alone, into rows of the same shape (`_split`, `_edge_rows`), so the readers below add up one
+set of rows whatever the range.
 """
 
 import datetime
@@ -20,8 +22,9 @@ import threading
 from collections import Counter, defaultdict
 
 import pandas as pd
-from django.db import transaction
-from django.db.models import Sum
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import BooleanField, F, Func, Q, Sum
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -36,6 +39,7 @@ M = MonthlyCount.Measure
 PRONE = InterventionType.PRONE.value
 PHYSICAL = InterventionGroup.PHYSICAL.value
 SEPARATOR = "|"
+DAY = datetime.timedelta(days=1)
 
 
 def _month(moment: datetime.datetime) -> datetime.date:
@@ -50,20 +54,57 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=LONDON)
 
 
+class _EqualsAny(Func):
+    """`left = ANY(array)` (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def interventions_of(incidents):
+    """The interventions of `incidents` (a queryset), whenever they started.
+
+    On PostgreSQL the incident ids are collected first (`ARRAY(SELECT id ...)`, run once as an
+    InitPlan; for a ward's counted incidents from the `(ward, status, entered_in_error_at, id)`
+    index) and the interventions are then looked up by `incident_id` through its index:
+    `incident_id IN (SELECT ...)` was planned as a scan of every intervention in the country
+    hash-joined to the division's incidents (benchmarks/README.md). Same rows either way.
+    """
+    if connection.vendor == "postgresql":
+        return Intervention.objects.filter(
+            _EqualsAny(F("incident_id"), ArraySubquery(incidents.order_by().values("pk")))
+        )
+    return Intervention.objects.filter(incident__in=incidents)
+
+
 # Building the counts ---------------------------------------------------------------------------
 
 
-def _compute(ward_id: int, first: datetime.date | None = None, last: datetime.date | None = None) -> list:
-    """The MonthlyCount rows of one ward for the months `first` to `last` (all months when None)."""
-    counted = Incident.objects.counted().filter(ward_id=ward_id, started_at__isnull=False)
-    interventions = Intervention.objects.filter(incident__in=counted)
-    if first is not None:
-        start, end = _midnight(first), _midnight(_next_month(last))
-        counted = counted.filter(started_at__gte=start, started_at__lt=end)
-        interventions = interventions.filter(started_at__gte=start, started_at__lt=end)
+def _within(spans) -> Q:
+    """Started on one of the London days of the spans ((first, last) dates, both included)."""
+    q = Q()
+    for first, last in spans:
+        q |= Q(started_at__gte=_midnight(first), started_at__lt=_midnight(last + DAY))
+    return q
+
+
+def _tally(ward_ids, spans=None) -> Counter:
+    """{(ward_id, month, group, measure, key): n} for the wards, counted from the incidents.
+
+    With `spans`, only the incidents that started on those days, and the interventions that
+    started on them (whenever their incident started), as the pages count a date range.
+    """
+    counted = Incident.objects.counted().filter(ward_id__in=ward_ids)
+    interventions = interventions_of(counted)
+    counted = counted.filter(started_at__isnull=False)
+    if spans is not None:
+        counted = counted.filter(_within(spans))
+        interventions = interventions.filter(_within(spans))
     tally: Counter = Counter()
 
-    for started_at, group, code, minutes, patient, staff, other in interventions.values_list(
+    for ward_id, started_at, group, code, minutes, patient, staff, other in interventions.values_list(
+        "incident__ward_id",
         "started_at",
         "group",
         "type_code",
@@ -74,18 +115,19 @@ def _compute(ward_id: int, first: datetime.date | None = None, last: datetime.da
     ):
         month = _month(started_at)
         for g in ("", group):
-            tally[month, g, M.TYPE, code] += 1
+            tally[ward_id, month, g, M.TYPE, code] += 1
             if code == PRONE and minutes > 10:
-                tally[month, g, M.PRONE_LONG, ""] += 1
+                tally[ward_id, month, g, M.PRONE_LONG, ""] += 1
             if group == PHYSICAL:
-                tally[month, g, M.MINUTES, str(minutes)] += 1
+                tally[ward_id, month, g, M.MINUTES, str(minutes)] += 1
             for key, flag in (("patient", patient), ("staff", staff), ("other", other)):
                 if flag:
-                    tally[month, g, M.INJURED, key] += 1
+                    tally[ward_id, month, g, M.INJURED, key] += 1
 
     rows = list(
         counted.values_list(
             "id",
+            "ward_id",
             "started_at",
             "service_user_id",
             "reason_code",
@@ -102,54 +144,55 @@ def _compute(ward_id: int, first: datetime.date | None = None, last: datetime.da
         )
         for incident_id, group in pairs:
             groups_of[incident_id].add(group)
-    for pk, started_at, person, reason, physical, psychological, death in rows:
+    for pk, ward_id, started_at, person, reason, physical, psychological, death in rows:
         local = started_at.astimezone(LONDON)
         month = local.date().replace(day=1)
+        harm = SEPARATOR.join((physical or "", psychological or "", death or ""))
         for g in ("", *groups_of[pk]):
-            tally[month, g, M.INCIDENTS, ""] += 1
-            tally[month, g, M.PERSON, str(person)] += 1
-            tally[month, g, M.REASON, reason or ""] += 1
-            tally[month, g, M.HARM, SEPARATOR.join((physical or "", psychological or "", death or ""))] += 1
-            tally[month, g, M.TIME, f"{local.isoweekday()}{SEPARATOR}{local.hour // 4}"] += 1
+            tally[ward_id, month, g, M.INCIDENTS, ""] += 1
+            tally[ward_id, month, g, M.PERSON, str(person)] += 1
+            tally[ward_id, month, g, M.REASON, reason or ""] += 1
+            tally[ward_id, month, g, M.HARM, harm] += 1
+            tally[ward_id, month, g, M.TIME, f"{local.isoweekday()}{SEPARATOR}{local.hour // 4}"] += 1
             with_person, in_time = reviewed.get(pk, (False, False))
             if with_person:
-                tally[month, g, M.WITH_PERSON, ""] += 1
+                tally[ward_id, month, g, M.WITH_PERSON, ""] += 1
             if in_time:
-                tally[month, g, M.IN_TIME, ""] += 1
+                tally[ward_id, month, g, M.IN_TIME, ""] += 1
+    return tally
 
-    return [
-        MonthlyCount(ward_id=ward_id, month=month, group=g, measure=measure, key=key, n=n)
-        for (month, g, measure, key), n in tally.items()
-    ]
+
+def _recount(ward_id: int, first: datetime.date | None = None, last: datetime.date | None = None) -> int:
+    """Replace one ward's counts for the months `first` to `last` (every month when None); return the rows."""
+    with transaction.atomic():
+        # Queue writers to the same ward (FOR NO KEY UPDATE: inserts that refer to the ward still go on).
+        if not Ward.objects.select_for_update(no_key=True).filter(pk=ward_id).values_list("pk"):
+            return 0
+        stored = MonthlyCount.objects.filter(ward_id=ward_id)
+        spans = None
+        if first is not None:
+            stored = stored.filter(month__gte=first, month__lte=last)
+            spans = [(first, _next_month(last) - DAY)]
+        stored.delete()
+        rows = [
+            MonthlyCount(ward_id=ward_id, month=month, group=g, measure=measure, key=key, n=n)
+            for (_ward, month, g, measure, key), n in _tally([ward_id], spans).items()
+        ]
+        MonthlyCount.objects.bulk_create(rows, batch_size=5000)
+        return len(rows)
 
 
 def refresh(ward_id: int, months) -> None:
     """Rebuild one ward's counts for the months from the earliest to the latest of `months`."""
     months = sorted(set(months))
-    if not months:
-        return
-    first, last = months[0], months[-1]
-    with transaction.atomic():
-        # Queue writers to the same ward (FOR NO KEY UPDATE: inserts that refer to the ward still go on).
-        if not Ward.objects.select_for_update(no_key=True).filter(pk=ward_id).values_list("pk"):
-            return
-        MonthlyCount.objects.filter(ward_id=ward_id, month__gte=first, month__lte=last).delete()
-        MonthlyCount.objects.bulk_create(_compute(ward_id, first, last), batch_size=2000)
+    if months:
+        _recount(ward_id, months[0], months[-1])
 
 
 def rebuild(ward_ids=None) -> int:
     """Rebuild every count of the wards (all wards when None) from the incidents; return the rows."""
     ward_ids = list(Ward.objects.values_list("pk", flat=True)) if ward_ids is None else list(ward_ids)
-    made = 0
-    for ward_id in sorted(ward_ids):
-        with transaction.atomic():
-            if not Ward.objects.select_for_update(no_key=True).filter(pk=ward_id).values_list("pk"):
-                continue
-            MonthlyCount.objects.filter(ward_id=ward_id).delete()
-            rows = _compute(ward_id)
-            MonthlyCount.objects.bulk_create(rows, batch_size=5000)
-            made += len(rows)
-    return made
+    return sum(_recount(ward_id) for ward_id in sorted(ward_ids))
 
 
 # Keeping them in step ---------------------------------------------------------------------------
@@ -226,13 +269,31 @@ def connect() -> None:
 
 
 def covers(scope) -> bool:
-    """True when the scope is whole months (the last one may run to today), so the counts answer it."""
-    if scope.first.day != 1:
-        return False
-    return (
-        _next_month(scope.last) - datetime.timedelta(days=1) == scope.last
-        or scope.last >= timezone.localdate()
-    )
+    """True when the counts answer the scope, which they now do for any range (`_split`).
+
+    The one switch between the counts and counting the incidents (trends.stats); the tests turn it
+    off to check that both give the same figures.
+    """
+    return True
+
+
+def _split(scope) -> tuple[tuple | None, list]:
+    """The scope's whole months (first and last month start) and the (first, last) days outside them.
+
+    A month is whole when the range covers it from the 1st to its last day, or to today when it is
+    the current month (nothing has happened after today). A range inside one month is one span.
+    """
+    whole_from = scope.first if scope.first.day == 1 else _next_month(scope.first)
+    to_month_end = _next_month(scope.last) - DAY == scope.last or scope.last >= timezone.localdate()
+    whole_until = _next_month(scope.last) if to_month_end else scope.last.replace(day=1)
+    if whole_from >= whole_until:
+        return None, [(scope.first, scope.last)]
+    spans = []
+    if scope.first < whole_from:
+        spans.append((scope.first, whole_from - DAY))
+    if scope.last >= whole_until:
+        spans.append((whole_until, scope.last))
+    return (whole_from, whole_until - DAY), spans
 
 
 #: Measures the pages need per ward and month; the others only as totals over the scope.
@@ -240,39 +301,69 @@ MONTHLY_MEASURES = [M.TYPE, M.PRONE_LONG, M.INCIDENTS, M.PERSON, M.WITH_PERSON, 
 TOTAL_MEASURES = [M.TYPE, M.MINUTES, M.INJURED, M.REASON, M.HARM, M.TIME]
 
 
-def _rows(scope, measures):
+def _stored(scope, months: tuple, measures):
     if getattr(_pending, "places", None):
         _flush()  # a read inside a burst of writes sees the writes so far
     return MonthlyCount.objects.filter(
         ward_id__in=scope.ward_ids,
         group=scope.group,
         measure__in=measures,
-        month__gte=scope.first,
-        month__lte=scope.last,
+        month__gte=months[0],
+        month__lte=months[1],
     )
 
 
+def _edge_rows(scope) -> list:
+    """[(ward_id, month, measure, key, n)] of the scope's days outside its whole months, counted
+    from the incidents of those days (four queries for both ends), kept in `scope.read`."""
+    cached = scope.read.get("edges")
+    if cached is None:
+        _whole, spans = _split(scope)
+        tally = _tally(scope.ward_ids, spans) if spans else {}
+        cached = [
+            (ward_id, month, measure, key, n)
+            for (ward_id, month, g, measure, key), n in tally.items()
+            if g == scope.group
+        ]
+        scope.read["edges"] = cached
+    return cached
+
+
 def _per_month(scope) -> dict:
-    """{measure: [(ward_id, month, key, n)]} for MONTHLY_MEASURES: one query, kept in `scope.read`."""
+    """{measure: [(ward_id, month, key, n)]} for MONTHLY_MEASURES, kept in `scope.read`.
+
+    Stored rows of whole months (one query) and rows counted for the days at the ends: months
+    never overlap between the two, and distinct people stay exact because rows keep the person.
+    """
     cached = scope.read.get("rows")
     if cached is None:
         cached = defaultdict(list)
-        for ward_id, month, measure, key, n in _rows(scope, MONTHLY_MEASURES).values_list(
-            "ward_id", "month", "measure", "key", "n"
-        ):
-            cached[measure].append((ward_id, month, key, n))
+        whole, _spans = _split(scope)
+        stored = (
+            _stored(scope, whole, MONTHLY_MEASURES).values_list("ward_id", "month", "measure", "key", "n")
+            if whole
+            else []
+        )
+        for ward_id, month, measure, key, n in [*stored, *_edge_rows(scope)]:
+            if measure in MONTHLY_MEASURES:
+                cached[measure].append((ward_id, month, key, n))
         scope.read["rows"] = cached
     return cached
 
 
 def _totals(scope) -> dict:
-    """{measure: {key: n}} summed over the scope's wards and months: one query, kept in `scope.read`."""
+    """{measure: {key: n}} summed over the scope's wards and days, kept in `scope.read`."""
     cached = scope.read.get("totals")
     if cached is None:
-        cached = defaultdict(dict)
-        rows = _rows(scope, TOTAL_MEASURES).values_list("measure", "key").annotate(t=Sum("n")).order_by()
-        for measure, key, n in rows:
-            cached[measure][key] = n
+        cached = defaultdict(Counter)
+        whole, _spans = _split(scope)
+        if whole:
+            rows = _stored(scope, whole, TOTAL_MEASURES).values_list("measure", "key").annotate(t=Sum("n"))
+            for measure, key, n in rows.order_by():
+                cached[measure][key] += n
+        for _ward, _month, measure, key, n in _edge_rows(scope):
+            if measure in TOTAL_MEASURES:
+                cached[measure][key] += n
         scope.read["totals"] = cached
     return cached
 

@@ -7,12 +7,11 @@ small rows; pandas only ever sees these aggregated rows. Months and hours are Eu
 
 import dataclasses
 import datetime
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import BooleanField, Case, CharField, Count, F, Func, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
@@ -107,40 +106,35 @@ def incidents(scope: Scope):
     return qs
 
 
-class _EqualsAny(Func):
-    """`left = ANY(array)` (PostgreSQL)."""
-
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
-
-
 def interventions(scope: Scope):
-    """Interventions of counted incidents on the wards that started in the range.
-
-    Interventions carry no ward. On PostgreSQL the wards' counted incident ids are collected first
-    (`ARRAY(SELECT id ...)`, run once as an InitPlan from the `(ward, status, entered_in_error_at,
-    id)` index) and the interventions are then looked up by `incident_id` through its index:
-    `incident_id IN (SELECT ...)` was planned as a scan of every intervention in the country
-    hash-joined to the division's incidents (benchmarks/README.md). Same rows either way.
-    """
-    counted = Incident.objects.counted().filter(ward_id__in=scope.ward_ids)
-    if connection.vendor == "postgresql":
-        qs = Intervention.objects.filter(
-            _EqualsAny(F("incident_id"), ArraySubquery(counted.order_by().values("pk")))
-        )
-    else:
-        qs = Intervention.objects.filter(incident__in=counted)
+    """Interventions of counted incidents on the wards that started in the range (whenever their
+    incident started; `monthly.interventions_of` finds them through the incidents' index)."""
+    qs = monthly.interventions_of(Incident.objects.counted().filter(ward_id__in=scope.ward_ids))
     qs = qs.filter(started_at__gte=scope.start, started_at__lt=scope.end)
     if scope.group:
         qs = qs.filter(group=scope.group)
     return qs
 
 
+def from_counts(needs: str = ""):
+    """Answer from the function of the same name in trends.monthly when the counts cover the scope
+    (and, when `needs` names an app hook, an app provides it); otherwise count the incidents."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def answer(scope: Scope):
+            if monthly.covers(scope) and (not needs or events.has(needs)):
+                return getattr(monthly, function.__name__)(scope)
+            return function(scope)
+
+        return answer
+
+    return decorate
+
+
+@from_counts(needs="review_facts")
 def review_measures(scope: Scope) -> dict | None:
     """{(ward_id, month): {"incidents", "with_person", "within_due"}} (None without the reviews app)."""
-    if monthly.covers(scope) and events.has("review_facts"):
-        return monthly.review_measures(scope)
     return events.review_measures(incidents(scope))
 
 
@@ -149,10 +143,9 @@ def bed_days(scope: Scope) -> dict:
     return occupied_bed_days(scope.ward_ids, scope.first, scope.last, today=scope.today)
 
 
+@from_counts()
 def monthly_interventions(scope: Scope) -> pd.DataFrame:
     """Interventions per ward, month and group, with prone and prone-over-10-minute counts."""
-    if monthly.covers(scope):
-        return monthly.monthly_interventions(scope)
     rows = (
         interventions(scope)
         .annotate(month=TruncMonth("started_at", tzinfo=LONDON), ward_id=F("incident__ward_id"))
@@ -170,10 +163,9 @@ def monthly_interventions(scope: Scope) -> pd.DataFrame:
     return frame.groupby(["ward_id", "month", "group"], as_index=False).sum()
 
 
+@from_counts()
 def monthly_incidents(scope: Scope) -> pd.DataFrame:
     """Incidents and distinct people subject to restrictive interventions, per month."""
-    if monthly.covers(scope):
-        return monthly.monthly_incidents(scope)
     rows = (
         incidents(scope)
         .annotate(month=TruncMonth("started_at", tzinfo=LONDON))
@@ -186,9 +178,8 @@ def monthly_incidents(scope: Scope) -> pd.DataFrame:
     return frame
 
 
+@from_counts()
 def incident_totals(scope: Scope) -> dict:
-    if monthly.covers(scope):
-        return monthly.incident_totals(scope)
     return incidents(scope).aggregate(
         incidents=Count("id"),
         people=Count("service_user_id", distinct=True),
@@ -196,10 +187,9 @@ def incident_totals(scope: Scope) -> dict:
     )
 
 
+@from_counts()
 def restraint_durations(scope: Scope) -> pd.DataFrame:
     """How many physical restraints lasted each number of minutes (a frequency table)."""
-    if monthly.covers(scope):
-        return monthly.restraint_durations(scope)
     qs = interventions(scope).filter(group="physical")
     rows = qs.values("duration_minutes").annotate(n=Count("id")).order_by("duration_minutes")
     return pd.DataFrame(list(rows), columns=["duration_minutes", "n"])
@@ -230,17 +220,15 @@ def restraint_band(minutes: int) -> str:
     return RESTRAINT_OVER
 
 
+@from_counts()
 def reasons(scope: Scope) -> pd.DataFrame:
-    if monthly.covers(scope):
-        return monthly.reasons(scope)
     rows = incidents(scope).values("reason_code").annotate(n=Count("id")).order_by("-n", "reason_code")
     return pd.DataFrame(list(rows), columns=["reason_code", "n"])
 
 
+@from_counts()
 def harm(scope: Scope) -> pd.DataFrame:
     """Incidents by physical harm, psychological harm and death or serious injury (a cross-table)."""
-    if monthly.covers(scope):
-        return monthly.harm(scope)
     rows = (
         incidents(scope)
         .values("physical_harm", "psychological_harm", "death_or_serious_injury")
@@ -252,9 +240,8 @@ def harm(scope: Scope) -> pd.DataFrame:
     )
 
 
+@from_counts()
 def injuries(scope: Scope) -> dict:
-    if monthly.covers(scope):
-        return monthly.injuries(scope)
     return interventions(scope).aggregate(
         interventions=Count("id"),
         patient=Count("id", filter=Q(patient_injured=True)),
@@ -263,11 +250,10 @@ def injuries(scope: Scope) -> dict:
     )
 
 
+@from_counts()
 def time_of_week(scope: Scope) -> pd.DataFrame:
     """Incidents by London day of the week (1 = Monday) and four-hour block of the day they started
     (0 = midnight to 03:59, ... 5 = 20:00 to 23:59; TIME_BLOCKS)."""
-    if monthly.covers(scope):
-        return monthly.time_of_week(scope)
     rows = (
         incidents(scope)
         .annotate(

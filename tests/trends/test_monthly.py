@@ -97,14 +97,6 @@ def test_counts_give_the_same_answer_as_the_incidents(varied, function, group, m
         assert _same(from_counts, _live(function, scope, monkeypatch)), (function, group, wards)
 
 
-def test_a_range_that_is_not_whole_months_is_counted_from_the_incidents(varied, monkeypatch):
-    willow, _oak = varied
-    scope = stats.Scope([willow.pk], datetime.date(2025, 2, 10), datetime.date(2025, 3, 31))
-    assert not monthly.covers(scope)
-    assert stats.incident_totals(scope)["incidents"] == 3  # 14 February, 2 and 30 March
-    assert monthly.covers(stats.Scope([willow.pk], datetime.date(2025, 2, 1), datetime.date(2025, 2, 28)))
-
-
 def _counts():
     return sorted(MonthlyCount.objects.values_list("ward_id", "month", "group", "measure", "key", "n"))
 
