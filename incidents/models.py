@@ -171,7 +171,7 @@ class Incident(Versioned):
             models.Index(fields=["ward", "-started_at", "-id"], name="incident_ward_list"),
             models.Index(fields=["service_user", "-started_at"]),
             models.Index(fields=["status", "ward"]),
-            # The wards' counted incident ids straight from the index (trends.stats.interventions).
+            # The wards' counted incident ids straight from the index (trends.monthly.interventions_of).
             models.Index(
                 fields=["ward", "status", "entered_in_error_at", "id"], name="incident_ward_counted_ids"
             ),
