@@ -161,7 +161,10 @@ BED_DAYS = (
     "interval '1 month') AS m(month) ON a.start_date < m.month + interval '1 month' "
     "AND (a.end_date IS NULL OR a.end_date > m.month) WHERE a.ward_id = ANY(%(lead_wards)s) GROUP BY 1, 2"
 )
-ODD_MONTHLY = MONTHLY.replace("two_years_ago_at", "odd_start_at")
+# Dates not on month starts: the whole months from the monthly counts, the days before the
+# first whole month counted from the incidents (what trends.monthly does for such a range).
+ODD_EDGE = MONTHLY.replace("two_years_ago_at", "odd_start_at").replace("today_end", "odd_whole_at")
+ODD_COUNTS = MONTHLY_COUNTS.replace("two_years_ago_month", "odd_whole_month")
 ANNUAL = (
     "SELECT i.reason_code, date_trunc('month', i.started_at AT TIME ZONE 'Europe/London'), v.type_code, "
     "i.place, i.sex, i.ethnicity, i.learning_disability, i.autism, i.death_or_serious_injury, "
@@ -188,10 +191,7 @@ FLOORS = {
     "Incident detail and history": DETAIL,
     "Incident statutory record": DETAIL[:6],
     "Dashboard: division, 2 years": [(MONTHLY_COUNTS, {}), (BED_DAYS, {})],
-    "Dashboard: division, odd dates": [
-        (MONTHLY.replace("two_years_ago_at", "odd_start_at"), {}),
-        (BED_DAYS, {}),
-    ],
+    "Dashboard: division, odd dates": [(ODD_COUNTS, {}), (ODD_EDGE, {}), (BED_DAYS, {})],
     "Annual statistics: a year": [(ANNUAL, {})],
     "API incidents: first page": _list(limit=API_PAGE),
     "API incidents: page size 10": _list(limit=10),
@@ -261,6 +261,7 @@ def context_for(personas) -> dict:
     # The dashboard's own default: the last 24 calendar months up to today.
     two_years_ago = default_range(today)[0]
     odd_start = today.replace(year=today.year - 2) + datetime.timedelta(days=1)
+    odd_whole = (odd_start.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     year_ago = today - datetime.timedelta(days=365)
     last_year = today.year - 1
     tz = timezone.get_current_timezone()
@@ -281,6 +282,8 @@ def context_for(personas) -> dict:
         "two_years_ago": two_years_ago,
         "odd_start": odd_start,
         "odd_start_at": at(odd_start),
+        "odd_whole_month": odd_whole,
+        "odd_whole_at": at(odd_whole),
         "two_years_ago_at": at(two_years_ago),
         "two_years_ago_month": two_years_ago.replace(day=1),
         "year_ago": year_ago,
