@@ -15,6 +15,11 @@ from rrp import services
 from rrp.models import Trust
 
 
+def pytest_collection_modifyitems(items):
+    """Start the seeded-demo test first: the longest test, started last, leaves one xdist worker idle."""
+    items.sort(key=lambda item: item.path.name != "test_seed_demo.py")
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

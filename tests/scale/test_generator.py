@@ -184,20 +184,6 @@ def test_running_again_adds_only_what_is_missing(scaled):
     assert per_incident["lo"] >= 1 and per_incident["hi"] <= 3
 
 
-def test_seed_demo_scale_reports_what_it_added(db, monkeypatch):
-    # Only the volume is under test here; the trends demo's target line is tested in tests/trends.
-    monkeypatch.setattr("trends.demo.seed", lambda cast: None)
-    out = io.StringIO()
-    call_command("seed_demo", scale=25, stdout=out)
-    text = out.getvalue()
-    assert "added 1 divisions, 1 wards" in text
-    assert "added 25 incidents" in text
-    assert Incident.objects.filter(ward__name=rrp_scale.ward_name(1)).count() == 25
-    out = io.StringIO()
-    call_command("seed_demo", scale=25, stdout=out)
-    assert "nothing added" in out.getvalue()
-
-
 def test_submitted_incidents_have_their_reviews_shared_like_the_service(scaled):
     from incidents.reviews.models import Review
 
