@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_migrate
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
@@ -142,6 +142,45 @@ def visible(user, perm: str, queryset: QuerySet) -> QuerySet:
         groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id)
         ids = groups.values("content_object_id").union(ids, all=True)
     return queryset.filter(pk__in=ids)
+
+
+def count_visible(user, perm: str, model) -> int | None:
+    """How many rows `visible(user, perm, ...)` gives, counted from the grant rows alone, when
+    that is exact; otherwise None, and the caller counts the rows.
+
+    Exact when every grant the user holds comes from one source (one of their groups, or the user
+    alone): guardian's tables hold each (group or user, permission, row) once, and a grant's
+    foreign key means its row exists. A ward nurse's grants all come from the ward's team:
+    counting them reads one index, where counting the visible incidents checks each one.
+    """
+    if not user.is_authenticated:
+        return 0
+    user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+    if user_table.objects.is_generic() or group_table.objects.is_generic():
+        return None
+    permission_id = _permission_id(model, _codename(perm, model()).split(".", 1)[1])
+    if permission_id is None:
+        return 0
+    sources = (
+        user_table.objects.filter(user_id=user.pk, permission_id=permission_id)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    mine = group_ids(user)
+    if mine:
+        groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id).order_by()
+        sources = (
+            groups.values("group_id")
+            .annotate(n=Count("pk"))
+            .values_list("n", flat=True)
+            .union(sources, all=True)
+        )
+    counts = list(sources)
+    if len(counts) > 1:
+        return None
+    return sum(counts)
 
 
 def narrow(model: type[Model], rows_for: Callable[..., Q]) -> None:

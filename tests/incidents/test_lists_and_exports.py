@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.exports import MHS505_COLUMNS, MHS515_COLUMNS
+from rrp import permissions
 from tests.incidents.factories import ago, make_incident
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,23 @@ def test_filters_narrow_the_list(client, nurse, three):
     day = three["prone"].started_at.date()
     text = listed(client, date_from=day.isoformat(), date_to=day.isoformat()).text
     assert "1 incident<" in text
+
+
+def test_the_number_of_incidents_is_right_however_it_is_counted(
+    client, nurse, admin, nurse_cedar, lou, three
+):
+    """The unfiltered list counts a nurse's grants; with grants from two sources it counts rows."""
+    client.force_login(nurse)
+    assert "3 incidents" in listed(client).text
+    assert "3 incidents" in listed(client, sort="started").text
+    assert "1 incident<" in listed(client, prone="yes").text
+    cedar = make_incident(lou, nurse_cedar)
+    permissions.grant(["view"], to=nurse, obj=cedar, by=admin, reason="supporting Lou's review")
+    text = listed(client).text
+    assert "4 incidents" in text and cedar.get_absolute_url() in text
+    # Granted to them twice over (their ward's team and them alone): still counted once.
+    permissions.grant(["view"], to=nurse, obj=three["standing"], by=admin, reason="test")
+    assert "4 incidents" in listed(client).text
 
 
 def test_invalid_filter_shows_an_error_not_a_wider_list(client, nurse, three):
