@@ -357,36 +357,56 @@ def bench_page(client, name, url, floor, ctx, repeat, want_explain):
     return result
 
 
-def compare_permission_filter(personas, ctx, repeat):
-    """The incident list's query with and without the permission filter, for the same rows."""
-    try:
-        from incidents.views import _listed
-    except ImportError:
+def compare_permission_filter(personas, clients, ctx, repeat):
+    """The incident list with and without the permission filter, for the same rows.
 
-        def _listed(queryset):
-            return queryset
+    Twice: the list's own queries (incidents.views._page_in_two_steps: the count, the page's ids,
+    then its rows), and the whole page through the test client. "Without" replaces
+    `permissions.visible` for incidents with a filter on the persona's wards and counts the rows
+    (what a superuser's unscoped list would cost: superusers see nothing clinical here).
+    """
+    from unittest import mock
+
+    from django.test import RequestFactory
+
+    from incidents import views
+    from incidents.permissions import incidents_visible_to
 
     rows = []
-    for label, persona, wards in (
-        ("nurse: own ward", personas["nurse"], ctx["wards"]),
-        ("lead: division", personas["lead"], ctx["lead_wards"]),
+    for label, key, wards in (
+        ("nurse: own ward", "nurse", ctx["wards"]),
+        ("lead: division", "lead", ctx["lead_wards"]),
     ):
-        filtered = _listed(permissions.visible(persona, "view", Incident.objects.all()))
-        plain = _listed(Incident.objects.filter(ward__in=wards))
-        for page, offset in (("first page", 0), ("deep page", ctx["deep_offset"])):
+        persona = personas[key]
 
-            def evaluate(queryset, offset=offset, persona=None):
-                # As the list page counts: from the grants when that is exact, else the rows.
-                queryset = queryset.order_by("-started_at", "-id")
-                if persona is None or permissions.count_visible(persona, "view", Incident) is None:
-                    queryset.count()
-                list(queryset[offset : offset + PER_PAGE])
+        def unscoped(user, perm, queryset, wards=wards, real=permissions.visible):
+            if queryset.model is Incident:
+                return queryset.filter(ward__in=wards)
+            return real(user, perm, queryset)
 
-            with_perm = statistics.median(
-                timed(lambda qs=filtered, p=persona, ev=evaluate: ev(qs, persona=p), repeat)
-            )
-            without = statistics.median(timed(lambda qs=plain, ev=evaluate: ev(qs), repeat))
-            rows.append((f"{label}, {page}", with_perm, without, with_perm / without))
+        without_permissions = (
+            mock.patch.object(permissions, "visible", unscoped),
+            mock.patch.object(permissions, "count_visible", lambda *args: None),
+        )
+        for page, number in (("first page", 1), ("deep page", ctx["deep_page"])):
+            request = RequestFactory().get("/", {"page": number})
+            request.user = persona
+
+            def queries(request=request):
+                f = views.IncidentFilter({}, queryset=incidents_visible_to(request.user), request=request)
+                count = permissions.count_visible(request.user, "view", Incident)
+                views._page_in_two_steps(request, f.qs.order_by("-started_at", "-id"), count)
+
+            url = reverse("incidents:list") + f"?page={number}"
+
+            def whole_page(client=clients[key], url=url):
+                assert client.get(url, secure=True).status_code == 200
+
+            for kind, run in (("queries", queries), ("page", whole_page)):
+                with_perm = statistics.median(timed(run, repeat))
+                with without_permissions[0], without_permissions[1]:
+                    without = statistics.median(timed(run, repeat))
+                rows.append((f"{label}, {page}, {kind}", with_perm, without, with_perm / without))
     return rows
 
 
@@ -444,7 +464,7 @@ def main():
             results.append(result)
             print(f"  {name}: {result.status or fmt(result.median) + ' ms'}", flush=True)
         if not args.only or "list" in args.only.lower():
-            comparison = compare_permission_filter(personas, ctx, args.repeat)
+            comparison = compare_permission_filter(personas, clients, ctx, args.repeat)
         from_incidents = None
         if connection.vendor == "postgresql" and any(r.name.startswith("Dashboard") for r in results):
             # What the dashboard's figures cost counted from the incidents, without the monthly counts.
@@ -467,9 +487,9 @@ def main():
         print(f"(dashboard figures counted from the incidents directly: {from_incidents:.1f} ms)")
     if comparison:
         print()
-        print(f"{'incident list query (ORM)':32} {'permission ms':>14} {'unfiltered ms':>14} {'ratio':>6}")
+        print(f"{'incident list':44} {'permission ms':>14} {'unfiltered ms':>14} {'ratio':>6}")
         for label, with_perm, without, ratio in comparison:
-            print(f"{label:32} {with_perm:>14.1f} {without:>14.1f} {ratio:>6.2f}")
+            print(f"{label:44} {with_perm:>14.1f} {without:>14.1f} {ratio:>6.2f}")
     print("\nThe database was left as it was found (everything ran in one rolled-back transaction).")
     if args.json:
         payload = {

@@ -135,6 +135,8 @@ def visible(user, perm: str, queryset: QuerySet) -> QuerySet:
         # Rows on the user's wards (an indexed filter), each checked against the grants.
         groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id)
         on_row = {"content_object_id": OuterRef("pk")}
+        # Two EXISTS joined by OR stay a filter on the rows read in list order (a lone EXISTS
+        # would become a join, which PostgreSQL estimates badly here and sorts after).
         granted = Exists(groups.filter(**on_row)) | Exists(users.filter(**on_row))
         return queryset.filter(_narrowers[model](user)).filter(granted)
     ids = users.values("content_object_id")
@@ -165,7 +167,7 @@ def count_visible(user, perm: str, model) -> int | None:
         user_table.objects.filter(user_id=user.pk, permission_id=permission_id)
         .order_by()
         .values("user_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("n", flat=True)
     )
     mine = group_ids(user)
@@ -173,7 +175,7 @@ def count_visible(user, perm: str, model) -> int | None:
         groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id).order_by()
         sources = (
             groups.values("group_id")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .values_list("n", flat=True)
             .union(sources, all=True)
         )
