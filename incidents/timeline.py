@@ -10,7 +10,7 @@ from incidents.models import (
     Observation,
     StaffInvolvement,
 )
-from rrp.history import history_rows, rows_from_records
+from rrp.history import history_records, history_rows, rows_from_records
 
 ROW_KINDS = [
     (Intervention, "intervention"),
@@ -31,8 +31,8 @@ def timeline(incident: Incident) -> list:
     rows = history_rows(incident, limit=LIMIT)
     for model, label in ROW_KINDS:
         records = (
-            model.history.filter(incident_id=incident.pk)
-            .select_related("history_user")
+            history_records(model)
+            .filter(incident_id=incident.pk)
             .order_by("id", "-history_date", "-history_id")
         )
         for _pk, group in groupby(records, key=lambda record: record.id):
