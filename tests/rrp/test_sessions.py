@@ -58,3 +58,22 @@ def test_signing_out_still_ends_the_session(client, nurse):
     client.post(reverse("logout"))
     assert not Session.objects.exists()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_deactivated_account_is_signed_out_at_its_next_request(client, nurse):
+    client.force_login(nurse)
+    assert client.get(reverse("home")).status_code == 200
+    nurse.is_active = False
+    nurse.save()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_menu_fits_the_role_loaded_with_the_user(client, nurse, sam):
+    client.force_login(nurse)
+    with CaptureQueriesContext(connection) as captured:
+        text = client.get(reverse("about")).text
+    assert not [q for q in captured.captured_queries if 'FROM "rrp_staffprofile"' in q["sql"]]
+    assert 'href="/people/"' in text
+    client.force_login(sam.user)
+    text = client.get(reverse("about")).text
+    assert 'href="/people/"' not in text and "My reviews" in text
