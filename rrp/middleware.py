@@ -31,8 +31,12 @@ class SessionRefreshMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
-            now = int(time.time())
-            if session.modified or now - session.get(REFRESHED_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
-                session[REFRESHED_KEY] = now
+        if session is None or not session.session_key:
+            return response
+        refreshed = session.get(REFRESHED_KEY, 0)
+        # Reading loads the session: one that is not in the database (ended, signed out) has no
+        # key afterwards, and nothing is written for it.
+        now = int(time.time())
+        if session.session_key and (session.modified or now - refreshed >= settings.SESSION_REFRESH_SECONDS):
+            session[REFRESHED_KEY] = now
         return response

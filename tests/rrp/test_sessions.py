@@ -3,13 +3,15 @@
 import datetime
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from rrp.middleware import REFRESHED_KEY
+from rrp.middleware import REFRESHED_KEY, SessionRefreshMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,14 @@ def test_requests_move_the_expiry_on_at_most_once_a_minute(client, nurse, settin
     expires = Session.objects.get().expire_date
     age = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     assert before + age <= expires <= timezone.now() + age
+
+
+def test_a_cookie_for_an_ended_session_writes_no_session(rf):
+    request = rf.get("/")
+    request.session = SessionStore("a-session-key-that-is-not-in-the-database")
+    SessionRefreshMiddleware(lambda request: HttpResponse())(request)
+    assert not request.session.modified
+    assert not Session.objects.exists()
 
 
 def test_signing_out_still_ends_the_session(client, nurse):
