@@ -59,7 +59,7 @@ def _historical_model(model):
 
 
 def history_records(model):
-    """All history records of `model`, with who made each change: filter them, newest first."""
+    """The history records of every `model` object, with who made each change."""
     return _historical_model(model)._default_manager.select_related("history_user")
 
 
