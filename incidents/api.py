@@ -23,8 +23,10 @@ def _children(data) -> dict:
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Uses of force. Create a draft (optionally submitting it), read, and amend with a reason."""
 
+    # The ward and admission are answered as ids (no join needed); the person is needed to tell
+    # whether the caller is the person force was used on (incidents.serializers).
     queryset = (
-        Incident.objects.select_related("service_user", "ward")
+        Incident.objects.select_related("service_user")
         .prefetch_related(
             Prefetch("interventions", queryset=Intervention.objects.order_by("started_at", "id")),
             "staff_involved",
@@ -34,6 +36,16 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def paginate_queryset(self, queryset):
+        """One page in two steps, as the incident list page (incidents.views._page_in_two_steps):
+        the page's ids from the incidents alone (filter, sort, slice), then those rows with their
+        person and children. One query more, whatever the page size."""
+        ids = super().paginate_queryset(queryset.prefetch_related(None).values_list("pk", flat=True))
+        if ids is None:
+            return None
+        rows = self.queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -1,5 +1,7 @@
 """One timeline of an incident and its rows: who changed what, when, why, before and after."""
 
+from itertools import groupby
+
 from incidents.models import (
     Incident,
     Intervention,
@@ -8,7 +10,7 @@ from incidents.models import (
     Observation,
     StaffInvolvement,
 )
-from rrp.history import history_rows
+from rrp.history import history_records, history_rows, rows_from_records
 
 ROW_KINDS = [
     (Intervention, "intervention"),
@@ -17,18 +19,26 @@ ROW_KINDS = [
     (Notification, "person told"),
     (Observation, "observations"),
 ]
+LIMIT = 200  # history records shown per row, as rrp.history.history_rows
 
 
 def timeline(incident: Incident) -> list:
-    """Return history rows for the incident and every row it has had (removed ones too), newest first."""
-    rows = history_rows(incident)
+    """Return history rows for the incident and every row it has had (removed ones too), newest first.
+
+    Each kind of row's history is read in one query (not one per row), so the page's queries do
+    not grow with the number of interventions, staff or observations.
+    """
+    rows = history_rows(incident, limit=LIMIT)
     for model, label in ROW_KINDS:
-        latest = {}
-        for record in model.history.filter(incident_id=incident.pk).order_by("id", "history_date"):
-            latest[record.id] = record
-        for pk, record in latest.items():
-            name = f"{label}: {record.instance}"
-            for row in history_rows(model(pk=pk)):
+        records = (
+            history_records(model)
+            .filter(incident_id=incident.pk)
+            .order_by("id", "-history_date", "-history_id")
+        )
+        for _pk, group in groupby(records, key=lambda record: record.id):
+            newest_first = list(group)[:LIMIT]
+            name = f"{label}: {newest_first[0].instance}"
+            for row in rows_from_records(newest_first):
                 row.kind = f"{row.kind} ({name})"
                 rows.append(row)
     rows.sort(key=lambda row: row.when, reverse=True)

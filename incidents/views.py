@@ -384,6 +384,7 @@ def incident_detail(request, pk):
     items = _children(incident)
     if is_subject(request.user, incident):
         return render(request, "incidents/incident_detail_person.html", {"incident": incident, **items})
+    _load_named_staff(incident)
     user = request.user
     return render(
         request,
@@ -404,6 +405,19 @@ def incident_detail(request, pk):
             "history": timeline(incident),
         },
     )
+
+
+NAMED_STAFF = ("reported_by", "signed_off_by", "entered_in_error_by")
+
+
+def _load_named_staff(incident):
+    """The staff the detail page names (who recorded, signed off, marked in error), in one query
+    rather than one each as the template reaches them."""
+    users = User.objects.in_bulk({getattr(incident, f"{name}_id") for name in NAMED_STAFF} - {None})
+    for name in NAMED_STAFF:
+        user = users.get(getattr(incident, f"{name}_id"))
+        if user is not None:
+            setattr(incident, name, user)
 
 
 def _children(incident):

@@ -15,16 +15,16 @@ def role_of(user) -> str | None:
     if cached is not False:
         return cached
     role = None
+    # The sign-in backend (rrp.backends) loads the staff profile and service-user record with the
+    # user; on a user loaded otherwise each is one query, as before.
     if user.is_superuser:
         role = ADMIN
-    else:
-        staff = StaffProfile.objects.filter(user=user).values_list("role", flat=True).first()
-        if staff:
-            role = staff
-        elif ServiceUser.objects.filter(user=user).exists():
-            role = SERVICE_USER
-        elif CarerLink.objects.filter(carer=user).exists():
-            role = CARER
+    elif getattr(user, "staff", None) is not None and user.staff.role:
+        role = user.staff.role
+    elif getattr(user, "service_user", None) is not None:
+        role = SERVICE_USER
+    elif CarerLink.objects.filter(carer=user).exists():
+        role = CARER
     user._rrp_role = role
     return role
 

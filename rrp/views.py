@@ -60,11 +60,15 @@ def service_user_list(request):
     f = ServiceUserFilter(request.GET, queryset=visible, request=request)
     people = f.qs if f.is_valid() else visible.none()
     page = paginate(request, people.order_by("family_name", "given_name"))
+    shown = list(page.object_list)
+    # By the page's ids: the page's queryset as a subquery ran the permission filter and sort again.
     current = {
         a.service_user_id: a
-        for a in Admission.objects.current().filter(service_user__in=page.object_list).select_related("ward")
+        for a in Admission.objects.current()
+        .filter(service_user__in=[person.pk for person in shown])
+        .select_related("ward")
     }
-    rows = [(person, current.get(person.pk)) for person in page.object_list]
+    rows = [(person, current.get(person.pk)) for person in shown]
     return render(
         request,
         "rrp/service_user_list.html",

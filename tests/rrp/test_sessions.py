@@ -1,0 +1,89 @@
+"""Sessions end after SESSION_COOKIE_AGE without a request, without a write on every request."""
+
+import datetime
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rrp.middleware import REFRESHED_KEY, SessionRefreshMiddleware
+
+pytestmark = pytest.mark.django_db
+
+
+def session_writes(captured):
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+    ]
+
+
+def test_a_session_idle_for_the_whole_age_is_signed_out(client, nurse):
+    client.force_login(nurse)
+    assert client.get(reverse("home")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_requests_move_the_expiry_on_at_most_once_a_minute(client, nurse, settings):
+    client.force_login(nurse)
+    client.get(reverse("home"))
+    written = Session.objects.get().expire_date
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    assert session_writes(captured) == []
+    assert Session.objects.get().expire_date == written
+
+    session = client.session
+    session[REFRESHED_KEY] -= settings.SESSION_REFRESH_SECONDS
+    session.save()
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    assert len(session_writes(captured)) == 1
+    expires = Session.objects.get().expire_date
+    age = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert before + age <= expires <= timezone.now() + age
+
+
+def test_a_cookie_for_an_ended_session_writes_no_session(rf):
+    request = rf.get("/")
+    request.session = SessionStore("a-session-key-that-is-not-in-the-database")
+    SessionRefreshMiddleware(lambda request: HttpResponse())(request)
+    assert not request.session.modified
+    assert not Session.objects.exists()
+
+
+def test_signing_out_still_ends_the_session(client, nurse):
+    client.force_login(nurse)
+    client.get(reverse("home"))
+    client.post(reverse("logout"))
+    assert not Session.objects.exists()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_deactivated_account_is_signed_out_at_its_next_request(client, nurse):
+    client.force_login(nurse)
+    assert client.get(reverse("home")).status_code == 200
+    nurse.is_active = False
+    nurse.save()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_menu_fits_the_role_loaded_with_the_user(client, nurse, sam):
+    client.force_login(nurse)
+    with CaptureQueriesContext(connection) as captured:
+        text = client.get(reverse("about")).text
+    assert not [q for q in captured.captured_queries if 'FROM "rrp_staffprofile"' in q["sql"]]
+    assert 'href="/people/"' in text
+    client.force_login(sam.user)
+    text = client.get(reverse("about")).text
+    assert 'href="/people/"' not in text and "My reviews" in text
