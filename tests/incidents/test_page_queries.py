@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 DETAIL_QUERIES = 19  # session, user, incident, 2 permission checks, 5 kinds of row, 7 of history, menu, staff
 STATUTORY_QUERIES = 11  # session, user, incident, 2 permission checks, 5 kinds of row, menu
-API_LIST_QUERIES = 8  # session, user, groups, count, page ids, rows, interventions, staff
+API_LIST_QUERIES = 9  # session, user, groups, wards, count, page ids, rows, interventions, staff
 
 
 def add_rows_and_changes(incident, nurse, manager, sam):
