@@ -360,7 +360,7 @@ def bench_page(client, name, url, floor, ctx, repeat, want_explain):
 def compare_permission_filter(personas, clients, ctx, repeat):
     """The incident list with and without the permission filter, for the same rows.
 
-    Twice: the list's own queries (incidents.views._page_in_two_steps: the count, the page's ids,
+    Twice: the list's own queries (as incidents.views.incident_list: the count, the page's ids,
     then its rows), and the whole page through the test client. "Without" replaces
     `permissions.visible` for incidents with a filter on the persona's wards and counts the rows
     (what a superuser's unscoped list would cost: superusers see nothing clinical here).
@@ -379,10 +379,10 @@ def compare_permission_filter(personas, clients, ctx, repeat):
     ):
         persona = personas[key]
 
-        def unscoped(user, perm, queryset, wards=wards, real=permissions.visible):
+        def unscoped(user, perm, queryset, wards=wards, real=permissions.visible, **options):
             if queryset.model is Incident:
                 return queryset.filter(ward__in=wards)
-            return real(user, perm, queryset)
+            return real(user, perm, queryset, **options)
 
         without_permissions = (
             mock.patch.object(permissions, "visible", unscoped),
@@ -394,8 +394,10 @@ def compare_permission_filter(personas, clients, ctx, repeat):
 
             def queries(request=request):
                 f = views.IncidentFilter({}, queryset=incidents_visible_to(request.user), request=request)
+                f.is_valid()
                 count = permissions.count_visible(request.user, "view", Incident)
-                views._page_in_two_steps(request, f.qs.order_by("-started_at", "-id"), count)
+                first_rows = f.filter_queryset(incidents_visible_to(request.user, probe_each=True))
+                views._page_in_two_steps(request, f.qs, count, first_rows)
 
             url = reverse("incidents:list") + f"?page={number}"
 

@@ -170,6 +170,8 @@ class Incident(Versioned):
             # A ward's list in its order, with the ids its permission check needs (index only).
             models.Index(fields=["ward", "-started_at", "-id"], name="incident_ward_list"),
             models.Index(fields=["service_user", "-started_at"]),
+            # Several wards' list in its order (a recovery lead's): read newest first, stop at a page.
+            models.Index(fields=["-started_at", "-id", "ward"], name="incident_list_order"),
             models.Index(fields=["status", "ward"]),
             # The wards' counted incident ids straight from the index (trends.monthly.interventions_of).
             models.Index(

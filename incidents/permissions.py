@@ -11,9 +11,12 @@ from rrp.models import ServiceUser, Ward
 WARD_GROUPS = ("staff_group", "managers_group", "division__leads_group")
 
 
-def incidents_visible_to(user):
-    """Return the incidents this user may view (drafts only to the ward's team)."""
-    return permissions.visible(user, "view", Incident.objects.all())
+def incidents_visible_to(user, *, probe_each: bool = False):
+    """Return the incidents this user may view (drafts only to the ward's team).
+
+    `probe_each` for reading only the first rows of the list (see `permissions.visible`).
+    """
+    return permissions.visible(user, "view", Incident.objects.all(), probe_each=probe_each)
 
 
 def on_possible_wards(user) -> Q:

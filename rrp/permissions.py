@@ -96,8 +96,23 @@ def _permission_id(model, codename: str) -> int | None:
     return _permission_ids[key]
 
 
-def visible(user, perm: str, queryset: QuerySet) -> QuerySet:
+class _ProbeEach(Exists):
+    """`EXISTS (... OFFSET 0)`: the OFFSET keeps PostgreSQL from hashing every grant first.
+
+    PostgreSQL answers a correlated EXISTS either by probing the grant index for each row it
+    reads or by hashing all the user's grants before the first row; it picks by the rows it
+    expects to read, not the page it will stop at. A recovery lead's first page hashed 100,000
+    grants to show 25 rows (47 ms; probing: 0.1 ms). An EXISTS with an OFFSET cannot be hashed.
+    """
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+def visible(user, perm: str, queryset: QuerySet, *, probe_each: bool = False) -> QuerySet:
     """Return the rows of `queryset` on which `user` holds `perm` as an object permission.
+
+    `probe_each`: the caller reads only the first rows of a narrowed model's list (a first page),
+    so check each row read against the grant index rather than hashing all grants first.
 
     For models with direct foreign-key permission tables the filter is one
     `pk IN (group grants UNION ALL user grants)` subquery, which PostgreSQL runs as a join from
@@ -137,7 +152,8 @@ def visible(user, perm: str, queryset: QuerySet) -> QuerySet:
         on_row = {"content_object_id": OuterRef("pk")}
         # Two EXISTS joined by OR stay a filter on the rows read in list order (a lone EXISTS
         # would become a join, which PostgreSQL estimates badly here and sorts after).
-        granted = Exists(groups.filter(**on_row)) | Exists(users.filter(**on_row))
+        exists = _ProbeEach if probe_each else Exists
+        granted = exists(groups.filter(**on_row)) | exists(users.filter(**on_row))
         return queryset.filter(_narrowers[model](user)).filter(granted)
     ids = users.values("content_object_id")
     if mine:

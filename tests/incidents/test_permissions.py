@@ -155,6 +155,7 @@ def test_the_list_filter_answers_exactly_what_the_grants_say(
             user, "incidents.view_incident", accept_global_perms=False, with_superuser=False
         )
         assert set(incidents_visible_to(user)) == set(guardian), user.username
+        assert set(incidents_visible_to(user, probe_each=True)) == set(guardian), user.username
     assert set(incidents_visible_to(nurse)) == {willow_draft, willow, cedar, kais_willow}
     assert set(incidents_visible_to(kai.user)) == {kais_willow, kais_oak}
     assert set(incidents_visible_to(lead)) == {willow_draft, willow, kais_willow, kais_oak}
