@@ -92,14 +92,15 @@ def incident_list(request):
         return redirect("incidents:mine")
     visible = incidents_visible_to(request.user)
     f = IncidentFilter(request.GET, queryset=visible, request=request)
-    incidents = f.qs if f.is_valid() else visible.none()
-    # Everything they may see: counted from their grants when that is exact (a ward nurse's are).
-    count = (
-        permissions.count_visible(request.user, "view", Incident) if f.is_valid() and _unfiltered(f) else None
-    )
-    first_rows = (
-        f.filter_queryset(incidents_visible_to(request.user, probe_each=True)) if f.is_valid() else None
-    )
+    count = first_rows = None
+    if f.is_valid():
+        incidents = f.qs
+        first_rows = f.filter_queryset(incidents_visible_to(request.user, probe_each=True))
+        if _unfiltered(f):
+            # Everything they may see: counted from their grants when that is exact (a ward nurse's are).
+            count = permissions.count_visible(request.user, "view", Incident)
+    else:
+        incidents = visible.none()
     page = _page_in_two_steps(request, incidents, count, first_rows)
     return render(
         request,

@@ -96,6 +96,20 @@ def _permission_id(model, codename: str) -> int | None:
     return _permission_ids[key]
 
 
+def _grants(user, perm: str, model) -> tuple[QuerySet, QuerySet | None] | None:
+    """The user's own grants and their groups' grants (None without groups) of `perm` on `model`,
+    from its direct foreign-key tables; None when the permission does not exist."""
+    permission_id = _permission_id(model, _codename(perm, model()).split(".", 1)[1])
+    if permission_id is None:
+        return None
+    users = get_user_obj_perms_model(model).objects.filter(user_id=user.pk, permission_id=permission_id)
+    mine = group_ids(user)
+    if not mine:
+        return users, None
+    groups = get_group_obj_perms_model(model).objects.filter(group_id__in=mine, permission_id=permission_id)
+    return users, groups
+
+
 class _ProbeEach(Exists):
     """`EXISTS (... OFFSET 0)`: the OFFSET keeps PostgreSQL from hashing every grant first.
 
@@ -141,14 +155,12 @@ def visible(user, perm: str, queryset: QuerySet, *, probe_each: bool = False) ->
         return get_objects_for_user(
             user, full, klass=queryset, accept_global_perms=False, with_superuser=False
         )
-    permission_id = _permission_id(model, full.split(".", 1)[1])
-    if permission_id is None:
+    grants = _grants(user, full, model)
+    if grants is None:
         return queryset.none()
-    users = user_table.objects.filter(user_id=user.pk, permission_id=permission_id)
-    mine = group_ids(user)
-    if mine and model in _narrowers:
+    users, groups = grants
+    if groups is not None and model in _narrowers:
         # Rows on the user's wards (an indexed filter), each checked against the grants.
-        groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id)
         on_row = {"content_object_id": OuterRef("pk")}
         # Two EXISTS joined by OR stay a filter on the rows read in list order (a lone EXISTS
         # would become a join, which PostgreSQL estimates badly here and sorts after).
@@ -156,8 +168,7 @@ def visible(user, perm: str, queryset: QuerySet, *, probe_each: bool = False) ->
         granted = exists(groups.filter(**on_row)) | exists(users.filter(**on_row))
         return queryset.filter(_narrowers[model](user)).filter(granted)
     ids = users.values("content_object_id")
-    if mine:
-        groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id)
+    if groups is not None:
         ids = groups.values("content_object_id").union(ids, all=True)
     return queryset.filter(pk__in=ids)
 
@@ -176,25 +187,14 @@ def count_visible(user, perm: str, model) -> int | None:
     user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
     if user_table.objects.is_generic() or group_table.objects.is_generic():
         return None
-    permission_id = _permission_id(model, _codename(perm, model()).split(".", 1)[1])
-    if permission_id is None:
+    grants = _grants(user, perm, model)
+    if grants is None:
         return 0
-    sources = (
-        user_table.objects.filter(user_id=user.pk, permission_id=permission_id)
-        .order_by()
-        .values("user_id")
-        .annotate(n=Count("*"))
-        .values_list("n", flat=True)
-    )
-    mine = group_ids(user)
-    if mine:
-        groups = group_table.objects.filter(group_id__in=mine, permission_id=permission_id).order_by()
-        sources = (
-            groups.values("group_id")
-            .annotate(n=Count("*"))
-            .values_list("n", flat=True)
-            .union(sources, all=True)
-        )
+    users, groups = grants
+    sources = users.order_by().values("user_id").annotate(n=Count("*")).values_list("n", flat=True)
+    if groups is not None:
+        per_group = groups.order_by().values("group_id").annotate(n=Count("*")).values_list("n", flat=True)
+        sources = per_group.union(sources, all=True)
     counts = list(sources)
     if len(counts) > 1:
         return None
@@ -218,9 +218,10 @@ def granted_to_user(user, perm: str, model) -> QuerySet:
 
     For models with direct foreign-key permission tables (the clinical records).
     """
-    permission_id = _permission_id(model, _codename(perm, model()).split(".", 1)[1])
-    table = get_user_obj_perms_model(model)
-    return table.objects.filter(user_id=user.pk, permission_id=permission_id).values("content_object_id")
+    grants = _grants(user, perm, model)
+    if grants is None:
+        return get_user_obj_perms_model(model).objects.none().values("content_object_id")
+    return grants[0].values("content_object_id")
 
 
 def _checker(user) -> ObjectPermissionChecker:
