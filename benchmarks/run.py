@@ -360,17 +360,17 @@ def bench_page(client, name, url, floor, ctx, repeat, want_explain):
 def compare_permission_filter(personas, clients, ctx, repeat):
     """The incident list with and without the permission filter, for the same rows.
 
-    Twice: the list's own queries (as incidents.views.incident_list: the count, the page's ids,
+    Twice: the list's own queries (incidents.views.incidents_page: the counts, the page's ids,
     then its rows), and the whole page through the test client. "Without" replaces
-    `permissions.visible` for incidents with a filter on the persona's wards and counts the rows
-    (what a superuser's unscoped list would cost: superusers see nothing clinical here).
+    `permissions.listing` with a filter on the persona's wards and counts the rows (what a
+    superuser's unscoped list would cost: superusers see nothing clinical here).
     """
     from unittest import mock
 
     from django.test import RequestFactory
 
     from incidents import views
-    from incidents.permissions import incidents_visible_to
+    from incidents.permissions import incidents_listed_for
 
     rows = []
     for label, key, wards in (
@@ -379,25 +379,17 @@ def compare_permission_filter(personas, clients, ctx, repeat):
     ):
         persona = personas[key]
 
-        def unscoped(user, perm, queryset, wards=wards, real=permissions.visible, **options):
-            if queryset.model is Incident:
-                return queryset.filter(ward__in=wards)
-            return real(user, perm, queryset, **options)
+        def unscoped(user, perm, queryset, wards=wards):
+            everything = queryset.filter(ward__in=wards)
+            return permissions.Listing(everything, everything, None)
 
-        without_permissions = (
-            mock.patch.object(permissions, "visible", unscoped),
-            mock.patch.object(permissions, "count_visible", lambda *args: None),
-        )
+        without_permissions = mock.patch.object(permissions, "listing", unscoped)
         for page, number in (("first page", 1), ("deep page", ctx["deep_page"])):
             request = RequestFactory().get("/", {"page": number})
             request.user = persona
 
             def queries(request=request):
-                f = views.IncidentFilter({}, queryset=incidents_visible_to(request.user), request=request)
-                f.is_valid()
-                count = permissions.count_visible(request.user, "view", Incident)
-                first_rows = f.filter_queryset(incidents_visible_to(request.user, probe_each=True))
-                views._page_in_two_steps(request, f.qs, count, first_rows)
+                views.incidents_page(request, incidents_listed_for(request.user))
 
             url = reverse("incidents:list") + f"?page={number}"
 
@@ -406,7 +398,7 @@ def compare_permission_filter(personas, clients, ctx, repeat):
 
             for kind, run in (("queries", queries), ("page", whole_page)):
                 with_perm = statistics.median(timed(run, repeat))
-                with without_permissions[0], without_permissions[1]:
+                with without_permissions:
                     without = statistics.median(timed(run, repeat))
                 rows.append((f"{label}, {page}, {kind}", with_perm, without, with_perm / without))
     return rows

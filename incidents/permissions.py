@@ -11,12 +11,14 @@ from rrp.models import ServiceUser, Ward
 WARD_GROUPS = ("staff_group", "managers_group", "division__leads_group")
 
 
-def incidents_visible_to(user, *, probe_each: bool = False):
-    """Return the incidents this user may view (drafts only to the ward's team).
+def incidents_visible_to(user):
+    """Return the incidents this user may view (drafts only to the ward's team)."""
+    return permissions.visible(user, "view", Incident.objects.all())
 
-    `probe_each` for reading only the first rows of the list (see `permissions.visible`).
-    """
-    return permissions.visible(user, "view", Incident.objects.all(), probe_each=probe_each)
+
+def incidents_listed_for(user) -> permissions.Listing:
+    """The incidents this user may view, for a paged list (see `permissions.listing`)."""
+    return permissions.listing(user, "view", Incident.objects.all())
 
 
 def on_possible_wards(user) -> Q:

@@ -24,7 +24,13 @@ from incidents.forms import (
     formset_classes,
 )
 from incidents.models import Incident, Intervention
-from incidents.permissions import get_incident_or_404, incidents_visible_to, is_subject, recordable_people
+from incidents.permissions import (
+    get_incident_or_404,
+    incidents_listed_for,
+    incidents_visible_to,
+    is_subject,
+    recordable_people,
+)
 from incidents.timeline import timeline
 from rrp import permissions, roles
 from rrp.concurrency import StaleEdit
@@ -86,22 +92,25 @@ def _unfiltered(f: IncidentFilter) -> bool:
     return not any(value not in (None, "", []) for value in chosen.values())
 
 
+def incidents_page(request, listed):
+    """The list's filter and page of `listed` (incidents_listed_for) for this request."""
+    f = IncidentFilter(request.GET, queryset=listed.rows, request=request)
+    count = first_rows = None
+    if f.is_valid():
+        incidents = f.qs
+        first_rows = f.filter_queryset(listed.first_rows)
+        if _unfiltered(f):
+            count = listed.count
+    else:
+        incidents = listed.rows.none()
+    return f, _page_in_two_steps(request, incidents, count, first_rows)
+
+
 def incident_list(request):
     role = roles.role_of(request.user)
     if role == roles.SERVICE_USER:
         return redirect("incidents:mine")
-    visible = incidents_visible_to(request.user)
-    f = IncidentFilter(request.GET, queryset=visible, request=request)
-    count = first_rows = None
-    if f.is_valid():
-        incidents = f.qs
-        first_rows = f.filter_queryset(incidents_visible_to(request.user, probe_each=True))
-        if _unfiltered(f):
-            # Everything they may see: counted from their grants when that is exact (a ward nurse's are).
-            count = permissions.count_visible(request.user, "view", Incident)
-    else:
-        incidents = visible.none()
-    page = _page_in_two_steps(request, incidents, count, first_rows)
+    f, page = incidents_page(request, incidents_listed_for(request.user))
     return render(
         request,
         "incidents/incident_list.html",
