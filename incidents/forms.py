@@ -284,6 +284,9 @@ def formset_classes(extra: dict[str, int]):
             Incident,
             model,
             form=form,
+            # A copy: the formset adds its foreign key to the list it is given, and the form's own
+            # Meta.fields would keep it for every later request (fields then came out in another order).
+            fields=list(form._meta.fields),
             formset=ChildFormSet,
             extra=extra.get(prefix, 0),
             can_delete=True,

@@ -99,6 +99,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, writing the commonest widgets without templates (rrp/renderers.py).
+FORM_RENDERER = "rrp.renderers.FormRenderer"
+
 # Database: SQLite in the project folder by default, so a fresh clone runs as it is;
 # production sets DATABASE_URL (for example postgres://user@host:5432/rrp).
 DATABASES = {
