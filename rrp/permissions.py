@@ -201,17 +201,15 @@ def listing(user, perm: str, queryset: QuerySet) -> Listing:
     """
     if not user.is_authenticated:
         return Listing(queryset.none(), queryset.none(), 0)
-    rows = visible(user, perm, queryset)
-    first_rows = visible(user, perm, queryset, probe_each=True)
     counts = _grant_counts(user, perm, queryset.model)
-    if counts is None:
-        return Listing(rows, first_rows, None)
-    narrowed, sources = counts
-    count = sources[0] if len(sources) == 1 else (0 if not sources else None)
-    if narrowed is not None and count == narrowed:
-        every_one = queryset.filter(_narrowers[queryset.model](user))
-        return Listing(every_one, every_one, count)
-    return Listing(rows, first_rows, count)
+    count = None
+    if counts is not None:
+        narrowed, sources = counts
+        count = sources[0] if len(sources) == 1 else (0 if not sources else None)
+        if narrowed is not None and count == narrowed:
+            every_one = queryset.filter(_narrowers[queryset.model](user))
+            return Listing(every_one, every_one, count)
+    return Listing(visible(user, perm, queryset), visible(user, perm, queryset, probe_each=True), count)
 
 
 def _grant_counts(user, perm: str, model) -> tuple[int | None, list[int]] | None:
