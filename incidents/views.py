@@ -414,7 +414,13 @@ def incident_detail(request, pk):
             "incident": incident,
             **items,
             "flags": rules.flags(items["interventions"], items["observations"]),
-            "problems": services.problems_for(incident) if incident.status == "draft" else [],
+            "problems": (
+                rules.submission_problems(
+                    incident, items["interventions"], items["staff"], items["notifications"]
+                )
+                if incident.status == "draft"
+                else []
+            ),
             "statutory_missing": [s for s in _statutory(incident, items) if not s.present],
             "can_edit": permissions.has(user, "change", incident) and not incident.entered_in_error_at,
             "can_sign_off": permissions.has(user, "incidents.sign_off_incident", incident)

@@ -151,8 +151,7 @@ def visible(user, perm: str, queryset: QuerySet, *, probe_each: bool = False) ->
         return queryset.none()
     model = queryset.model
     full = _codename(perm, model())
-    user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
-    if user_table.objects.is_generic() or group_table.objects.is_generic():
+    if not _direct(model):
         return get_objects_for_user(
             user, full, klass=queryset, accept_global_perms=False, with_superuser=False
         )
@@ -216,8 +215,7 @@ def _grant_counts(user, perm: str, model) -> tuple[int | None, list[int]] | None
     """How many rows `narrow` allows the user (None when the model is not narrowed, or the user
     is in no group) and how many grants of `perm` they hold from each source that has any; None
     when the grants are not in direct foreign-key tables. One statement."""
-    user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
-    if user_table.objects.is_generic() or group_table.objects.is_generic():
+    if not _direct(model):
         return None
     grants = _grants(user, perm, model)
     if grants is None:
@@ -263,13 +261,46 @@ def granted_to_user(user, perm: str, model) -> QuerySet:
 
 
 def _checker(user) -> ObjectPermissionChecker:
-    # One checker per user object caches answers within a request; any grant, revocation or
-    # change of group membership bumps the generation so a stale answer is never reused.
+    # For models whose grants are in guardian's generic tables (none of ours today).
     cached = getattr(user, "_rrp_checker", None)
     if cached is None or cached[0] != _generation[0]:
         cached = (_generation[0], ObjectPermissionChecker(user))
         user._rrp_checker = cached
     return cached[1]
+
+
+def _held(user, model, pks) -> dict:
+    """The permission codenames `user` holds on each of `model`'s rows `pks`, as a dict from pk.
+
+    Read in one query for the user's and their groups' grants together (guardian's checker takes
+    two), and kept on the user object until any grant or group membership changes, so the
+    questions one page asks about one record (may they see it, change it, sign it off) cost one
+    query between them.
+    """
+    cached = getattr(user, "_rrp_held", None)
+    if cached is None or cached[0] != _generation[0]:
+        cached = (_generation[0], {})
+        user._rrp_held = cached
+    held = cached[1].setdefault(model, {})
+    missing = {pk for pk in pks if pk not in held}
+    if missing:
+        user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+        mine = user_table.objects.filter(user_id=user.pk, content_object_id__in=missing)
+        ours = group_table.objects.filter(group__user=user, content_object_id__in=missing)
+        rows = mine.values_list("content_object_id", "permission__codename").union(
+            ours.values_list("content_object_id", "permission__codename"), all=True
+        )
+        for pk in missing:
+            held[pk] = set()
+        for pk, codename in rows:
+            held[pk].add(codename)
+    return held
+
+
+def _direct(model) -> bool:
+    """True when the model's grants are in direct foreign-key tables (all the clinical records)."""
+    user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+    return not (user_table.objects.is_generic() or group_table.objects.is_generic())
 
 
 def has(user, perm: str, obj: Model) -> bool:
@@ -280,13 +311,24 @@ def has(user, perm: str, obj: Model) -> bool:
     """
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return False
-    return _checker(user).has_perm(_codename(perm, obj).split(".", 1)[1], obj)
+    codename = _codename(perm, obj).split(".", 1)[1]
+    if _direct(type(obj)):
+        return codename in _held(user, type(obj), [obj.pk])[obj.pk]
+    return _checker(user).has_perm(codename, obj)
 
 
 def prefetch(user, objects) -> None:
-    """Load `user`'s permissions on many objects in one query, for list pages."""
-    if user.is_authenticated and not user.is_superuser and objects:
-        _checker(user).prefetch_perms(objects)
+    """Load `user`'s permissions on many objects in one query per model, for list pages."""
+    if not user.is_authenticated or user.is_superuser or not objects:
+        return
+    by_model = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, rows in by_model.items():
+        if _direct(model):
+            _held(user, model, [obj.pk for obj in rows])
+        else:
+            _checker(user).prefetch_perms(rows)
 
 
 def generation() -> int:

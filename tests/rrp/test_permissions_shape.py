@@ -198,3 +198,37 @@ def test_counting_from_the_grants_declines_when_a_row_could_be_granted_twice(cas
     # Wards 1, 4 and 5 are granted to this user through more than one source.
     assert permissions.listing(cast["both"][0], "view", Ward.objects.all()).count is None
     assert permissions.listing(AnonymousUser(), "view", Ward.objects.all()).count == 0
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_checking_one_record_agrees_with_guardian(cast, wards, who, django_assert_max_num_queries):
+    """`has()` reads a record's grants in one query; its answers are guardian's checker's,
+    except that inactive users and superusers hold nothing (every page's rule)."""
+    from guardian.core import ObjectPermissionChecker
+
+    user, _indexes = cast[who]
+    guardian = ObjectPermissionChecker(user)
+    for ward in wards:
+        for perm in ("view", "change", "rrp.view_ward", "delete"):
+            full = perm if "." in perm else f"rrp.{perm}_ward"
+            want = guardian.has_perm(full, ward) and user.is_active and not user.is_superuser
+            with django_assert_max_num_queries(1):
+                assert permissions.has(user, perm, ward) is want, (ward.name, perm)
+
+
+def test_a_page_asks_about_many_records_in_one_query(cast, wards, django_assert_num_queries):
+    user, _indexes = cast["both"]
+    with django_assert_num_queries(1):
+        permissions.prefetch(user, wards)
+    with django_assert_num_queries(0):
+        answers = [permissions.has(user, "view", ward) for ward in wards]
+    assert [i for i, yes in enumerate(answers) if yes] == [1, 2, 4, 5, 6, 9]
+
+
+def test_a_grant_or_revocation_is_seen_by_the_next_check(cast, wards):
+    user, _indexes = cast["user_only"]
+    assert not permissions.has(user, "view", wards[8])
+    permissions.grant(["view"], to=user, obj=wards[8], reason="test")
+    assert permissions.has(user, "view", wards[8])
+    permissions.revoke(["view"], frm=user, obj=wards[8], reason="test")
+    assert not permissions.has(user, "view", wards[8])
