@@ -9,6 +9,7 @@ from incidents import services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident, Intervention
 from incidents.serializers import IncidentSerializer
+from rrp import permissions
 from rrp.api import ScopedViewSet
 
 
@@ -37,10 +38,20 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def get_queryset(self):
+        if self.action != "list":
+            return super().get_queryset()
+        # As the incident list page: every incident on the caller's wards when they hold a grant
+        # on each one, and the count from the grants (rrp.permissions.listing).
+        self.listed = permissions.listing(self.request.user, self.view_perm, self.queryset.all())
+        return self.listed.rows
+
     def paginate_queryset(self, queryset):
         """One page in two steps, as the incident list page (incidents.views._page_in_two_steps):
         the page's ids from the incidents alone (filter, sort, slice), then those rows with their
         person and children. One query more, whatever the page size."""
+        narrowed = getattr(self, "narrowed", True)
+        self.paginator.known_count = None if narrowed else self.listed.count
         ids = super().paginate_queryset(queryset.prefetch_related(None).values_list("pk", flat=True))
         if ids is None:
             return None

@@ -37,8 +37,19 @@ class StaffInvolvementSerializer(serializers.ModelSerializer):
         fields = ["id", "staff", "name", "job_title", "used_force"]
 
 
+class RecordablePersonField(serializers.PrimaryKeyRelatedField):
+    """A person the caller may record an incident for: the queryset is built only when a request
+    gives one (reading a list of incidents never needs it)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return ServiceUser.objects.none()
+        return recordable_people(request.user)
+
+
 class IncidentSerializer(serializers.ModelSerializer):
-    service_user = serializers.PrimaryKeyRelatedField(queryset=ServiceUser.objects.none())
+    service_user = RecordablePersonField()
     deescalation = serializers.ListField(
         child=serializers.ChoiceField(choices=DEESCALATION_TECHNIQUES), required=False
     )
@@ -87,9 +98,6 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["service_user"].queryset = recordable_people(request.user)
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["service_user"].read_only = True
 

@@ -34,6 +34,7 @@ from incidents.permissions import (
 from incidents.timeline import timeline
 from rrp import permissions, roles
 from rrp.concurrency import StaleEdit
+from rrp.filters import narrows
 from rrp.hooks import collect
 from rrp.views import paginate, querystring_without_page
 
@@ -86,12 +87,6 @@ def _page_in_two_steps(request, incidents, count=None, first_rows=None):
     return page
 
 
-def _unfiltered(f: IncidentFilter) -> bool:
-    """True when no filter narrows the list (sorting does not)."""
-    chosen = {name: value for name, value in f.form.cleaned_data.items() if name != "sort"}
-    return not any(value not in (None, "", []) for value in chosen.values())
-
-
 def incidents_page(request, listed):
     """The list's filter and page of `listed` (incidents_listed_for) for this request."""
     f = IncidentFilter(request.GET, queryset=listed.rows, request=request)
@@ -99,7 +94,7 @@ def incidents_page(request, listed):
     if f.is_valid():
         incidents = f.qs
         first_rows = f.filter_queryset(listed.first_rows)
-        if _unfiltered(f):
+        if not narrows(f):
             count = listed.count
     else:
         incidents = listed.rows.none()

@@ -5,6 +5,15 @@ from rrp import permissions
 from rrp.models import Admission, ServiceUser, Ward
 
 
+def narrows(filterset) -> bool:
+    """True when a valid filterset has a value in any filter but its sorting."""
+    return any(
+        value not in (None, "", [])
+        for name, value in filterset.form.cleaned_data.items()
+        if not isinstance(filterset.filters.get(name), django_filters.OrderingFilter)
+    )
+
+
 def visible_wards(request):
     if request is None:
         return Ward.objects.none()

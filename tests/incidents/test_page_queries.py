@@ -14,8 +14,10 @@ from tests.incidents.factories import ago, make_incident
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_QUERIES = 18  # session, user, incident, its grants to the user, 5 kinds of row, 7 of history, menu, staff
-STATUTORY_QUERIES = 10  # session, user, incident, its grants to the user, 5 kinds of row, menu
+DETAIL_QUERIES = (
+    18  # session, user, incident, its grants to the user, 5 kinds of row, 7 of history, menu, staff
+)
+STATUTORY_QUERIES = 10  # session, user, incident, its grants, 5 kinds of row, menu
 API_LIST_QUERIES = 9  # session, user, groups, wards, count, page ids, rows, interventions, staff
 
 

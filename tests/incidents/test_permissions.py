@@ -171,6 +171,7 @@ def test_the_list_leaves_out_an_incident_whose_grant_was_taken_back(client, lead
 
     kept = services.incident_submit(incident=make_incident(sam, nurse, start=ago(hours=4)), by=nurse)
     taken = services.incident_submit(incident=make_incident(sam, nurse, start=ago(hours=2)), by=nurse)
+    make_incident(sam, nurse, start=ago(hours=1), submit=False)  # a draft, which the lead sees too
     client.force_login(lead)
     page = client.get(reverse("incidents:list")).content.decode()
     assert taken.get_absolute_url() in page and kept.get_absolute_url() in page
@@ -189,3 +190,10 @@ def test_the_list_leaves_out_an_incident_whose_grant_was_taken_back(client, lead
     listed = incidents_listed_for(lead)
     assert taken not in set(listed.rows) and taken not in set(listed.first_rows)
     assert listed.count == len(listed.rows)
+    for query, count in (({}, 2), ({"sort": "started"}, 2), ({"status": "submitted"}, 1)):
+        answer = client.get(reverse("incident-list"), query).json()
+        ids = [row["id"] for row in answer["results"]]
+        assert kept.pk in ids and taken.pk not in ids, query
+        assert answer["count"] == len(ids) == count, query
+        page = client.get(reverse("incidents:list"), query)
+        assert page.context["page_obj"].paginator.count == count, query
