@@ -53,21 +53,28 @@ def _figure(traces: list[dict], *, y_title: str = "", x_title: str = "", height:
 def _segments(chart: pd.DataFrame, x: list[str], column: str) -> tuple[list, list]:
     """x and y of a line drawn per rebase group, with a gap between groups."""
     xs, ys = [], []
-    for _group, part in chart.groupby("group", sort=True):
-        positions = [chart.index.get_loc(i) for i in part.index]
-        xs += [x[p] for p in positions] + [None]
-        ys += [None if pd.isna(v) else round(float(v), 3) for v in part[column]] + [None]
+    groups, values = chart["group"].tolist(), chart[column].tolist()
+    for group in sorted({g for g in groups if not pd.isna(g)}):
+        for position, (g, v) in enumerate(zip(groups, values, strict=True)):
+            if g == group:
+                xs.append(x[position])
+                ys.append(None if pd.isna(v) else round(float(v), 3))
+        xs.append(None)
+        ys.append(None)
     return xs, ys
 
 
 def spc_figure(name: str, chart: pd.DataFrame, *, events: list[dict], target: float | None) -> dict:
     """An XmR chart in the Making Data Count style: grey line, coloured and shaped signal points."""
+    # Plain lists, read once: a frame filtered per kind of point cost more than the rest of the chart.
     x = [t.strftime("%Y-%m-%d") for t in chart.index]
+    y = [round(float(v), 3) for v in chart["value"].tolist()]
+    kinds = chart["point_type"].tolist()
     traces = [
         {
             "type": "scatter",
             "x": x,
-            "y": [round(float(v), 3) for v in chart["value"]],
+            "y": y,
             "mode": "lines",
             "name": "Rate",
             "line": {"color": spc.COLOURS["common_cause"], "width": 2},
@@ -76,14 +83,14 @@ def spc_figure(name: str, chart: pd.DataFrame, *, events: list[dict], target: fl
         }
     ]
     for kind, (symbol, label) in POINT_STYLES.items():
-        part = chart[chart["point_type"] == kind]
-        if part.empty:
+        part = [i for i, k in enumerate(kinds) if k == kind]
+        if not part:
             continue
         traces.append(
             {
                 "type": "scatter",
-                "x": [t.strftime("%Y-%m-%d") for t in part.index],
-                "y": [round(float(v), 3) for v in part["value"]],
+                "x": [x[i] for i in part],
+                "y": [y[i] for i in part],
                 "mode": "markers",
                 "name": label,
                 "marker": {

@@ -218,13 +218,19 @@ RATE_COLUMNS = [
 
 def _rate_table(ward, series: pd.DataFrame, chart: pd.DataFrame | None, events=()) -> Table:
     rows = []
-    for month, days, n, rate in series.itertuples(index=False):
+    # The chart's columns as plain lists, read once: a .loc per row was most of this table's time.
+    positions, columns = {}, {}
+    if chart is not None:
+        positions = {period: i for i, period in enumerate(chart.index)}
+        columns = {c: chart[c].tolist() for c in ("point_type", "rule", "mean", "lpl", "upl")}
+    for month, days, n, rate in zip(*(series[c].tolist() for c in series.columns), strict=True):
         happened = "; ".join(
             f"{e['date']:%-d %B}: {e['label']}" for e in events if e["date"].replace(day=1) == month
         )
         point = None
         if chart is not None and rate is not None and not pd.isna(rate):
-            point = chart.loc[pd.Timestamp(month)]
+            i = positions[pd.Timestamp(month)]
+            point = {c: values[i] for c, values in columns.items()}
         if not days:
             rows.append([ward.name, month_label(month), "0", str(n), "no data", "", "", "", "", happened])
             continue

@@ -47,3 +47,32 @@ def test_merging_layouts_keeps_what_both_sides_set():
     figure = figures.line_figure(["2025-01-01"], {"A": [1]}, y_title="Number")
     assert figure["layout"]["xaxis"] == {"title": {"text": ""}, "tickformat": "%b %Y"}
     assert figure["layout"]["yaxis"]["title"] == {"text": "Number"}
+
+
+def test_an_spc_chart_draws_each_rebased_period_apart_and_every_point_once():
+    import pandas as pd
+
+    from rrp import spc
+
+    months = pd.date_range("2023-01-01", periods=30, freq="MS")
+    values = pd.Series([10.0, 12, 9, 11] * 3 + [3.0, 4, 2, 3, 4, 3] * 3, index=months)
+    values.iloc[20] = 40
+    chart = spc.xmr(values, rebase=[months[12], months[24]])
+    figure = figures.spc_figure("Willow", chart, events=[], target=None)
+    traces = {trace["name"]: trace for trace in figure["data"]}
+
+    mean = traces["Mean"]
+    assert mean["x"].count(None) == 3  # three periods, each ended by a gap
+    assert mean["x"][12] is None and mean["x"][:12] == traces["Rate"]["x"][:12]
+    assert mean["y"][:12] == [round(chart["mean"].iloc[0], 3)] * 12
+    assert mean["y"][13] == round(chart["mean"].iloc[12], 3) != mean["y"][0]
+
+    marked = {}
+    for kind, (_symbol, label) in figures.POINT_STYLES.items():
+        for x, y in zip(traces.get(label, {}).get("x", []), traces.get(label, {}).get("y", []), strict=True):
+            marked[x] = (kind, y)
+    assert sorted(marked) == traces["Rate"]["x"]
+    for i, x in enumerate(traces["Rate"]["x"]):
+        assert marked[x] == (chart["point_type"].iloc[i], traces["Rate"]["y"][i])
+    assert marked[months[20].strftime("%Y-%m-%d")][0] == "special_cause_concern"
+    _check(figure)
