@@ -280,7 +280,12 @@ class Intervention(models.Model):
 
     class Meta:
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["type_code", "started_at"])]
+        indexes = [
+            models.Index(fields=["type_code", "started_at"]),
+            # The dashboard counts the days at either end of a range that are not whole months
+            # from the interventions that started on them (trends.monthly).
+            models.Index(fields=["started_at"], name="intervention_started"),
+        ]
 
     def __str__(self):
         return f"{self.get_type_code_display()} ({self.duration_minutes} min)"
