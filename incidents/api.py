@@ -42,9 +42,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         if self.action != "list":
             return super().get_queryset()
         # As the incident list page: every incident on the caller's wards when they hold a grant
-        # on each one, and the count from the grants (rrp.permissions.listing).
+        # on each one, and the count from the grants (rrp.permissions.Listing).
         self.listed = permissions.listing(self.request.user, self.view_perm, self.queryset.all())
-        return self.listed.rows
+        every_row = self.listed.every_row
+        return self.listed.rows if every_row is None else every_row
 
     def paginate_queryset(self, queryset):
         """One page in two steps, as the incident list page (incidents.views._page_in_two_steps):

@@ -63,23 +63,25 @@ def _listed(queryset):
     )
 
 
-def _page_in_two_steps(request, incidents, count=None, first_rows=None):
+def _page_in_two_steps(request, incidents, count=None, first_rows=None, later_rows=None):
     """One page of the list: first the page's ids from the incidents alone (filter, sort, slice),
     then those rows with their person, ward and interventions.
 
     Joining person and ward to every visible incident before sorting cost a ward nurse (10,000
     visible incidents at a million) about 50 ms; picking 25 ids first costs about half that
     (benchmarks/README.md). One more query, whatever the page size. `count`, when known, saves
-    counting the rows. `first_rows`, the same list checking each row read against the grants,
-    gives the ids of the first pages.
+    counting the rows. `first_rows` gives the ids of pages starting before row PROBE_ROWS and
+    `later_rows()` (a callable: choosing it may cost a query; None to keep `incidents`) those
+    after: the same list, read another way.
     """
     paginator = Paginator(incidents.values_list("pk", flat=True), PER_PAGE)
     if count is not None:
         paginator.count = count
     page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PER_PAGE
-    if first_rows is not None and start < PROBE_ROWS:
-        ids = list(first_rows.values_list("pk", flat=True)[start : start + PER_PAGE])
+    same_list = first_rows if start < PROBE_ROWS else (later_rows() if later_rows else None)
+    if same_list is not None:
+        ids = list(same_list.values_list("pk", flat=True)[start : start + PER_PAGE])
     else:
         ids = list(page.object_list)
     rows = {row.pk: row for row in _listed(Incident.objects.filter(pk__in=ids))}
@@ -88,17 +90,27 @@ def _page_in_two_steps(request, incidents, count=None, first_rows=None):
 
 
 def incidents_page(request, listed):
-    """The list's filter and page of `listed` (incidents_listed_for) for this request."""
+    """The list's filter and page of `listed` (incidents_listed_for) for this request.
+
+    First pages check each row read against the grants. Counting a filtered list, and pages
+    further in, read the user's wards' incidents with no grant check when every one of them is
+    granted to the user (`Listing.every_row`).
+    """
     f = IncidentFilter(request.GET, queryset=listed.rows, request=request)
-    count = first_rows = None
-    if f.is_valid():
-        incidents = f.qs
-        first_rows = f.filter_queryset(listed.first_rows)
-        if not narrows(f):
-            count = listed.count
-    else:
-        incidents = listed.rows.none()
-    return f, _page_in_two_steps(request, incidents, count, first_rows)
+    if not f.is_valid():
+        return f, _page_in_two_steps(request, listed.rows.none())
+    first_rows = f.filter_queryset(listed.first_rows)
+    if narrows(f):
+        every_row = listed.every_row
+        if every_row is None:
+            return f, _page_in_two_steps(request, f.qs, first_rows=first_rows)
+        incidents = f.filter_queryset(every_row)
+        return f, _page_in_two_steps(request, incidents, first_rows=incidents)
+
+    def later_rows():
+        return None if listed.every_row is None else f.filter_queryset(listed.every_row)
+
+    return f, _page_in_two_steps(request, f.qs, listed.count, first_rows, later_rows)
 
 
 def incident_list(request):

@@ -6,13 +6,13 @@ clinical access by being a superuser, and every grant or revocation is written t
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_migrate
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
@@ -173,68 +173,74 @@ def visible(user, perm: str, queryset: QuerySet, *, probe_each: bool = False) ->
     return queryset.filter(pk__in=ids)
 
 
-@dataclass(frozen=True)
 class Listing:
-    """What a paged list of `visible()` rows needs (see `listing`)."""
+    """The rows of a queryset on which a user holds a permission, for a paged list.
 
-    rows: QuerySet  # the rows the user may see
-    first_rows: QuerySet  # the same rows, for reading only the first of them (`probe_each`)
-    count: int | None  # how many rows, before any other filter, when known without counting them
+    Each part is worked out when first asked for, as some cost a query:
+
+    `rows` is `visible()`; `first_rows` the same rows checked one by one as they are read
+    (`probe_each`), for the first pages.
+
+    `count` is how many rows there are before any other filter, counted from the grant rows
+    when every grant the user holds comes from one source (one of their groups, or the user
+    alone): guardian's tables hold each (group or user, permission, row) once, and a grant's
+    foreign key means its row exists. A ward nurse's grants all come from the ward's team:
+    counting them reads one index, where counting the visible incidents checks each one. With
+    grants from two sources a row may be granted twice: None.
+
+    `every_row`, for a `narrow`ed model, is the narrowed rows with no check of grants at all, when
+    they number exactly that count: each granted row is one of them, and there are as many, so
+    every one is granted. A recovery lead sees every incident on the division's wards, and their
+    page 320 hashed 100,000 grants to skip 8,000 rows (benchmarks/README.md). Otherwise None.
+    The two counts are two statements: like any page read in several queries, a grant revoked
+    while the page is being read shows from the next request.
+    """
+
+    def __init__(self, user, perm: str, queryset: QuerySet):
+        self.user, self.perm, self.queryset = user, perm, queryset
+
+    @cached_property
+    def rows(self) -> QuerySet:
+        return visible(self.user, self.perm, self.queryset)
+
+    @cached_property
+    def first_rows(self) -> QuerySet:
+        return visible(self.user, self.perm, self.queryset, probe_each=True)
+
+    @cached_property
+    def count(self) -> int | None:
+        if not self.user.is_authenticated:
+            return 0
+        model = self.queryset.model
+        if not _direct(model):
+            return None
+        grants = _grants(self.user, self.perm, model)
+        if grants is None:
+            return 0
+        users, groups = grants
+        sources = users.order_by().values("user_id").annotate(n=Count("*")).values_list("n", flat=True)
+        if groups is not None:
+            per_group = (
+                groups.order_by().values("group_id").annotate(n=Count("*")).values_list("n", flat=True)
+            )
+            sources = per_group.union(sources, all=True)
+        counts = list(sources)
+        return None if len(counts) > 1 else sum(counts)
+
+    @cached_property
+    def every_row(self) -> QuerySet | None:
+        model = self.queryset.model
+        if model not in _narrowers or not self.user.is_authenticated or not group_ids(self.user):
+            return None
+        if self.count is None:
+            return None
+        narrowed = self.queryset.filter(_narrowers[model](self.user))
+        return narrowed if narrowed.order_by().count() == self.count else None
 
 
 def listing(user, perm: str, queryset: QuerySet) -> Listing:
-    """The rows of `queryset` on which `user` holds `perm`, for a paged list, with their count
-    when the grants tell it.
-
-    The count comes from the grant rows when every grant the user holds comes from one source
-    (one of their groups, or the user alone): guardian's tables hold each (group or user,
-    permission, row) once, and a grant's foreign key means its row exists. A ward nurse's grants
-    all come from the ward's team: counting them reads one index, where counting the visible
-    incidents checks each one. With grants from two sources a row may be granted twice: None.
-
-    For a `narrow`ed model the same statement (so the same snapshot) counts the narrowed rows.
-    When they number exactly the grants, every narrowed row is granted (each granted row is one
-    of them, and there are as many), so the list is the narrowed rows with no check of grants at
-    all: a recovery lead sees every incident on the division's wards, and their page 320 hashed
-    100,000 grants to skip 8,000 rows (benchmarks/README.md). Otherwise `rows` is `visible()`.
-    """
-    if not user.is_authenticated:
-        return Listing(queryset.none(), queryset.none(), 0)
-    counts = _grant_counts(user, perm, queryset.model)
-    count = None
-    if counts is not None:
-        narrowed, sources = counts
-        count = sources[0] if len(sources) == 1 else (0 if not sources else None)
-        if narrowed is not None and count == narrowed:
-            every_one = queryset.filter(_narrowers[queryset.model](user))
-            return Listing(every_one, every_one, count)
-    return Listing(visible(user, perm, queryset), visible(user, perm, queryset, probe_each=True), count)
-
-
-def _grant_counts(user, perm: str, model) -> tuple[int | None, list[int]] | None:
-    """How many rows `narrow` allows the user (None when the model is not narrowed, or the user
-    is in no group) and how many grants of `perm` they hold from each source that has any; None
-    when the grants are not in direct foreign-key tables. One statement."""
-    if not _direct(model):
-        return None
-    grants = _grants(user, perm, model)
-    if grants is None:
-        return None, []
-    users, groups = grants
-
-    def per(queryset, source, by):
-        return queryset.order_by().values(by).annotate(n=Count("*")).values_list(Value(source), "n")
-
-    parts = [per(users, "user", "user_id")]
-    if groups is not None:
-        parts.append(per(groups, "group", "group_id"))
-        if model in _narrowers:
-            narrowed = model._default_manager.filter(_narrowers[model](user)).order_by()
-            narrowed = narrowed.annotate(source=Value("rows")).values("source")
-            parts.append(narrowed.annotate(n=Count("*")).values_list("source", "n"))
-    counted = list(parts[0].union(*parts[1:], all=True))
-    narrowed_rows = next((n for source, n in counted if source == "rows"), None)
-    return narrowed_rows, [n for source, n in counted if source != "rows"]
+    """The rows of `queryset` on which `user` holds `perm`, for a paged list (see `Listing`)."""
+    return Listing(user, perm, queryset)
 
 
 def narrow(model: type[Model], rows_for: Callable[..., Q]) -> None:
