@@ -58,6 +58,8 @@ API_PAGE = 50  # the API's default page size
 
 # The pages: (name, persona, url name, url argument, query). Values in {braces} come from the data.
 PAGES = [
+    # The fixed cost of any signed-in page: session, user, menu and the page's frame, no records.
+    ("About (a page with no records)", "nurse", "about", None, {}),
     ("Home", "nurse", "home", None, {}),
     ("Incident list: first page", "nurse", "incidents:list", None, {}),
     ("Incident list: deep page", "nurse", "incidents:list", None, {"page": "{deep_page}"}),
@@ -184,6 +186,7 @@ PEOPLE_COUNT = (
 )
 
 FLOORS = {
+    "About (a page with no records)": [],
     "Home": [],
     "Incident list: first page": _list(),
     "Incident list: deep page": _list(offset="{deep_offset}"),
