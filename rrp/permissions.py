@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Func, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.signals import m2m_changed, post_migrate
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
@@ -218,14 +218,16 @@ class Listing:
         if grants is None:
             return 0
         users, groups = grants
-        sources = users.order_by().values("user_id").annotate(n=Count("*")).values_list("n", flat=True)
-        if groups is not None:
-            per_group = (
-                groups.order_by().values("group_id").annotate(n=Count("*")).values_list("n", flat=True)
-            )
-            sources = per_group.union(sources, all=True)
-        counts = list(sources)
-        return None if len(counts) > 1 else sum(counts)
+        # Each source counted by its own scalar subquery, all in one statement: a plain count of
+        # an index range (a GROUP BY over the lead's 100,000 grant rows took a millisecond more).
+        sources = [_counted(users)]
+        for group_id in group_ids(self.user) if groups is not None else ():
+            sources.append(_counted(groups.filter(group_id=group_id)))
+        counts = get_user_model().objects.filter(pk=self.user.pk).values_list(*sources).first()
+        if counts is None:  # the account was removed while the page was being read
+            return None
+        held = [n for n in counts if n]
+        return None if len(held) > 1 else sum(held)
 
     @cached_property
     def every_row(self) -> QuerySet | None:
@@ -236,6 +238,12 @@ class Listing:
             return None
         narrowed = self.queryset.filter(_narrowers[model](self.user))
         return narrowed if narrowed.order_by().count() == self.count else None
+
+
+def _counted(queryset: QuerySet) -> Subquery:
+    """`SELECT COUNT(*) ...` of the queryset, as a scalar subquery."""
+    count = Func(Value(1), function="COUNT", output_field=IntegerField())
+    return Subquery(queryset.order_by().annotate(n=count).values("n"))
 
 
 def listing(user, perm: str, queryset: QuerySet) -> Listing:
