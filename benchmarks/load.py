@@ -8,11 +8,12 @@ With `--start-server` it collects the static files if needed and starts
 random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1) except the HTTPS redirect, and stops it at the end;
 without it, it expects a server already listening on --port. Only 127.0.0.1 is ever contacted.
 
-Each simulated person signs in through the login form (before the measured window), then loops
-until the time is up: staff open their home page, the incident list (first or a later page, with
-or without filters), an incident, the people list and the API list, and save new records; service
-users open their home page and their own incidents. Think time between actions is random
-(2-8 s by default, like a person reading a page; `--think 0.2 1` saturates the server).
+Each simulated person signs in through the login form (before the measured window), arrives at a
+random moment within the first think time, then loops until the time is up: staff open their home
+page, the incident list (first or a later page, with or without filters), an incident, the people
+list and the API list, and save new records; service users open their home page and their own
+incidents. Think time between actions is random (2-8 s by default, like a person reading a page;
+`--think 0.2 1` saturates the server).
 
 Writes: staff save incident drafts through the API (`POST /api/v1/incidents/`) when the
 incidents API exists; before that, a write the foundation supports: adding and admitting a
@@ -156,6 +157,10 @@ class Person(threading.Thread):
         return status, location, body
 
     def run(self):
+        # People arrive over the first think time, as they would on a ward, rather than all in
+        # the same millisecond (50 requests at once queued for up to 1.6 s on 4 workers, and
+        # were the whole of the latency tail: benchmarks/README.md).
+        time.sleep(self.rng.uniform(0, self.plan["think"][1]))
         while time.monotonic() < self.deadline and self.budget.take():
             action = self.rng.choices(
                 self.plan["actions"][self.kind], weights=self.plan["weights"][self.kind]
