@@ -107,3 +107,16 @@ def test_api_list_queries_do_not_grow_with_the_page_size(nurse, sam, kai):
         )
     assert counts[2] == counts[8] <= API_LIST_QUERIES
     assert body["count"] == 8
+
+
+def test_recording_an_incident_grants_its_permissions_in_a_few_queries(nurse, sam):
+    """Each grant (the ward's team, its managers, the division's leads) is one insert and one
+    record, not a read and a write for every permission."""
+    from incidents.models import Incident
+
+    with CaptureQueriesContext(connection) as captured:
+        make_incident(sam, nurse, submit=False)
+    grants = [q for q in captured.captured_queries if "objectpermission" in q["sql"].lower()]
+    assert len(grants) == 3
+    assert all(q["sql"].lstrip().upper().startswith("INSERT") for q in grants)
+    assert Incident.objects.get(service_user=sam).pk

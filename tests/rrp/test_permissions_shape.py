@@ -232,3 +232,33 @@ def test_a_grant_or_revocation_is_seen_by_the_next_check(cast, wards):
     assert permissions.has(user, "view", wards[8])
     permissions.revoke(["view"], frm=user, obj=wards[8], reason="test")
     assert not permissions.has(user, "view", wards[8])
+
+
+def test_granting_writes_each_grant_once_and_records_each_time(cast, wards, django_assert_max_num_queries):
+    from rrp.models import PermissionEvent, WardUserObjectPermission
+
+    user, _indexes = cast["user_only"]
+    ward = wards[8]
+    with django_assert_max_num_queries(2):  # the grants in one insert, the record in another
+        permissions.grant(["view", "change"], to=user, obj=ward, reason="test")
+    permissions.grant(["view"], to=user, obj=ward, reason="again")  # already held: no error, no copy
+    held = WardUserObjectPermission.objects.filter(user=user, content_object=ward)
+    assert sorted(held.values_list("permission__codename", flat=True)) == ["change_ward", "view_ward"]
+    assert PermissionEvent.objects.filter(object_id=str(ward.pk), user=user).count() == 3
+    assert permissions.has(user, "change", ward)
+
+    permissions.revoke(["change"], frm=user, obj=ward, reason="test")
+    assert list(held.values_list("permission__codename", flat=True)) == ["view_ward"]
+    assert not permissions.has(user, "change", ward) and permissions.has(user, "view", ward)
+
+
+def test_granting_a_permission_that_does_not_exist_fails_and_writes_nothing(cast, wards):
+    from rrp.models import PermissionEvent
+
+    user, _indexes = cast["user_only"]
+    events = PermissionEvent.objects.count()
+    for perm in ("fly", "incidents.view_incident"):  # no such permission; another model's
+        with pytest.raises(Permission.DoesNotExist):
+            permissions.grant(["view", perm], to=user, obj=wards[8], reason="test")
+    assert not permissions.has(user, "view", wards[8])
+    assert PermissionEvent.objects.count() == events
