@@ -48,6 +48,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+import rrp.wsgi  # noqa: E402, F401  (start as a server process does: every view loaded, then gc.freeze())
 from incidents.models import Incident  # noqa: E402
 from rrp import permissions  # noqa: E402
 from rrp.models import Admission, Ward  # noqa: E402
