@@ -165,8 +165,24 @@ BED_DAYS = (
     "AND (a.end_date IS NULL OR a.end_date > m.month) WHERE a.ward_id = ANY(%(lead_wards)s) GROUP BY 1, 2"
 )
 # Dates not on month starts: the whole months from the monthly counts, the days before the
-# first whole month counted from the incidents (what trends.monthly does for such a range).
-ODD_EDGE = MONTHLY.replace("two_years_ago_at", "odd_start_at").replace("today_end", "odd_whole_at")
+# first whole month counted as the page counts them (trends.monthly._tally): the interventions
+# that started on those days, whenever their incident started, and the incidents that started on
+# them. (Until 2026-11-27 the floor counted only the interventions of incidents that started on
+# those days: a cheaper count than the page makes.)
+ODD_EDGE_INTERVENTIONS = (
+    "SELECT i.ward_id, date_trunc('month', v.started_at AT TIME ZONE 'Europe/London'), v.group, v.type_code, "
+    "v.duration_minutes, v.patient_injured, v.staff_injured, v.other_injured, count(*) "
+    "FROM incidents_intervention v JOIN incidents_incident i ON i.id = v.incident_id "
+    f"WHERE i.ward_id = ANY(%(lead_wards)s) AND {COUNTED} "
+    "AND v.started_at >= %(odd_start_at)s AND v.started_at < %(odd_whole_at)s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+)
+ODD_EDGE_INCIDENTS = (
+    "SELECT i.ward_id, date_trunc('month', i.started_at AT TIME ZONE 'Europe/London'), i.reason_code, "
+    "i.physical_harm, i.psychological_harm, i.death_or_serious_injury, count(*), "
+    "count(DISTINCT i.service_user_id) FROM incidents_incident i "
+    f"WHERE i.ward_id = ANY(%(lead_wards)s) AND {COUNTED} "
+    "AND i.started_at >= %(odd_start_at)s AND i.started_at < %(odd_whole_at)s GROUP BY 1, 2, 3, 4, 5, 6"
+)
 ODD_COUNTS = MONTHLY_COUNTS.replace("two_years_ago_month", "odd_whole_month")
 ANNUAL = (
     "SELECT i.reason_code, date_trunc('month', i.started_at AT TIME ZONE 'Europe/London'), v.type_code, "
@@ -195,7 +211,12 @@ FLOORS = {
     "Incident detail and history": DETAIL,
     "Incident statutory record": DETAIL[:6],
     "Dashboard: division, 2 years": [(MONTHLY_COUNTS, {}), (BED_DAYS, {})],
-    "Dashboard: division, odd dates": [(ODD_COUNTS, {}), (ODD_EDGE, {}), (BED_DAYS, {})],
+    "Dashboard: division, odd dates": [
+        (ODD_COUNTS, {}),
+        (ODD_EDGE_INTERVENTIONS, {}),
+        (ODD_EDGE_INCIDENTS, {}),
+        (BED_DAYS, {}),
+    ],
     "Annual statistics: a year": [(ANNUAL, {})],
     "API incidents: first page": _list(limit=API_PAGE),
     "API incidents: page size 10": _list(limit=10),
