@@ -76,31 +76,29 @@ def grant(perms: Iterable[str], *, to, obj: Model, by=None, reason: str = "") ->
 
     One insert for all the permissions (guardian's assign_perm takes two or three queries for
     each); a permission already held stays as it is."""
-    perms = list(perms)
-    rows = _rows(perms, to, obj)
-    if rows is None:
-        for perm in perms:
-            assign_perm(_codename(perm, obj), to, obj)
-    else:
-        table, holder, ids = rows
-        table.objects.bulk_create(
-            [table(permission_id=pk, content_object=obj, **holder) for pk in ids], ignore_conflicts=True
-        )
-    _record(PermissionEvent.Action.GRANT, perms, to, obj, by, reason)
-    permissions_changed()
+    _change(PermissionEvent.Action.GRANT, list(perms), to, obj, by, reason)
 
 
 def revoke(perms: Iterable[str], *, frm, obj: Model, by=None, reason: str = "") -> None:
     """Take permissions on one object away from a user or group, and record it."""
-    perms = list(perms)
-    rows = _rows(perms, frm, obj)
+    _change(PermissionEvent.Action.REVOKE, list(perms), frm, obj, by, reason)
+
+
+def _change(action, perms: list[str], holder, obj: Model, by, reason: str) -> None:
+    rows = _rows(perms, holder, obj)
+    granting = action == PermissionEvent.Action.GRANT
     if rows is None:
         for perm in perms:
-            remove_perm(_codename(perm, obj), frm, obj)
+            (assign_perm if granting else remove_perm)(_codename(perm, obj), holder, obj)
+    elif granting:
+        table, column, ids = rows
+        table.objects.bulk_create(
+            [table(permission_id=pk, content_object=obj, **column) for pk in ids], ignore_conflicts=True
+        )
     else:
-        table, holder, ids = rows
-        table.objects.filter(content_object=obj, permission_id__in=ids, **holder).delete()
-    _record(PermissionEvent.Action.REVOKE, perms, frm, obj, by, reason)
+        table, column, ids = rows
+        table.objects.filter(content_object=obj, permission_id__in=ids, **column).delete()
+    _record(action, perms, holder, obj, by, reason)
     permissions_changed()
 
 
