@@ -24,16 +24,12 @@ def _children(data) -> dict:
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Uses of force. Create a draft (optionally submitting it), read, and amend with a reason."""
 
-    # The ward and admission are answered as ids (no join needed); the person is needed to tell
-    # whether the caller is the person force was used on (incidents.serializers).
-    queryset = (
-        Incident.objects.select_related("service_user")
-        .prefetch_related(
-            Prefetch("interventions", queryset=Intervention.objects.order_by("started_at", "id")),
-            "staff_involved",
-        )
-        .order_by("-started_at", "-id")
-    )
+    # The person, ward and admission are answered as ids (no join needed; whether the caller is
+    # the person force was used on is told from the ids too: incidents.permissions.is_subject).
+    queryset = Incident.objects.prefetch_related(
+        Prefetch("interventions", queryset=Intervention.objects.order_by("started_at", "id")),
+        "staff_involved",
+    ).order_by("-started_at", "-id")
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]

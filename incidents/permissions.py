@@ -62,8 +62,12 @@ def get_incident_or_404(user, pk, perm: str | None = None) -> Incident:
 
 
 def is_subject(user, incident: Incident) -> bool:
-    """True when `user` is the person force was used on: they get their own view of it."""
-    return user.is_authenticated and incident.service_user.user_id == user.pk
+    """True when `user` is the person force was used on: they get their own view of it.
+
+    Compared by the person's id, so the incident's person need not be loaded (the sign-in loads
+    the user's own person record with the user)."""
+    person = getattr(user, "service_user", None) if user.is_authenticated else None
+    return person is not None and person.pk == incident.service_user_id
 
 
 def recordable_people(user):
