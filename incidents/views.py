@@ -40,7 +40,8 @@ from rrp.views import paginate, querystring_without_page
 
 PER_PAGE = 25
 # Pages starting before this row find their rows by probing the grants of each row read; later
-# pages read more rows than hashing all the user's grants costs (permissions.visible).
+# pages read more rows than hashing all the user's grants costs (permissions.visible), and skip the
+# grants altogether when every incident on the user's wards is granted (permissions.Listing).
 PROBE_ROWS = 1000
 
 FORM_SECTIONS = [
