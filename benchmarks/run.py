@@ -388,7 +388,7 @@ class Unscoped:
     count = every_row = None
 
     def __init__(self, rows):
-        self.rows = self.first_rows = rows
+        self.queryset = self.rows = self.first_rows = rows
 
 
 def compare_permission_filter(personas, clients, ctx, repeat):

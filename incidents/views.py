@@ -95,23 +95,22 @@ def incidents_page(request, listed):
 
     First pages check each row read against the grants. Counting a filtered list, and pages
     further in, read the user's wards' incidents with no grant check when every one of them is
-    granted to the user (`Listing.every_row`).
+    granted to the user (`Listing.every_row`). Each way of reading the list is built only when used.
     """
-    f = IncidentFilter(request.GET, queryset=listed.rows, request=request)
+    f = IncidentFilter(request.GET, queryset=listed.queryset, request=request)
     if not f.is_valid():
-        return f, _page_in_two_steps(request, listed.rows.none())
-    first_rows = f.filter_queryset(listed.first_rows)
-    if narrows(f):
-        every_row = listed.every_row
-        if every_row is None:
-            return f, _page_in_two_steps(request, f.qs, first_rows=first_rows)
-        incidents = f.filter_queryset(every_row)
+        return f, _page_in_two_steps(request, listed.queryset.none())
+    if narrows(f) and listed.every_row is not None:
+        incidents = f.filter_queryset(listed.every_row)
         return f, _page_in_two_steps(request, incidents, first_rows=incidents)
+    incidents, first_rows = f.filter_queryset(listed.rows), f.filter_queryset(listed.first_rows)
+    if narrows(f):
+        return f, _page_in_two_steps(request, incidents, first_rows=first_rows)
 
     def later_rows():
         return None if listed.every_row is None else f.filter_queryset(listed.every_row)
 
-    return f, _page_in_two_steps(request, f.qs, listed.count, first_rows, later_rows)
+    return f, _page_in_two_steps(request, incidents, listed.count, first_rows, later_rows)
 
 
 def incident_list(request):
