@@ -6,7 +6,6 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -22,6 +21,7 @@ from incidents.codes import (
     YesNoUnknown,
 )
 from rrp.concurrency import Versioned
+from rrp.links import record_url
 from rrp.models import Admission, PersonToNotify, ServiceUser, Ward
 
 User = settings.AUTH_USER_MODEL
@@ -184,7 +184,7 @@ class Incident(Versioned):
         return f"Incident {self.pk} on {self.ward} ({when})"
 
     def get_absolute_url(self):
-        return reverse("incidents:detail", args=[self.pk])
+        return record_url("incidents:detail", self.pk)
 
     @property
     def is_counted(self) -> bool:

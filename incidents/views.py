@@ -31,6 +31,7 @@ from incidents.permissions import (
     is_subject,
     recordable_people,
 )
+from incidents.rows import rows_html
 from incidents.timeline import timeline
 from rrp import permissions, roles
 from rrp.concurrency import StaleEdit
@@ -124,6 +125,7 @@ def incident_list(request):
         {
             "filter": f,
             "page_obj": page,
+            "rows_html": rows_html(page.object_list),
             "querystring_base": querystring_without_page(request),
             "export_query": request.GET.urlencode(),
             "can_record": recordable_people(request.user).exists(),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from rrp.links import record_url
 from rrp.nhs_number import validate_nhs_number
 
 LONDON = ZoneInfo("Europe/London")
@@ -249,7 +250,7 @@ class ServiceUser(models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("service_user_detail", args=[self.pk])
+        return record_url("service_user_detail", self.pk)
 
     @property
     def display_name(self) -> str:
