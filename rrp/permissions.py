@@ -102,8 +102,15 @@ def _change(action, perms: list[str], holder, obj: Model, by, reason: str) -> No
     permissions_changed()
 
 
+def remember_group_ids(user, joined: str | None) -> None:
+    """Keep the ids of the user's groups, read with the user as text ("3,17"; None for none)."""
+    ids = sorted(int(pk) for pk in joined.split(",")) if joined else []
+    user._rrp_group_ids = (_generation[0], ids)
+
+
 def group_ids(user) -> list[int]:
-    """The ids of the user's groups, cached on the user object until permissions change."""
+    """The ids of the user's groups, cached on the user object until permissions change (read with
+    the user at sign-in by rrp.backends, or here)."""
     cached = getattr(user, "_rrp_group_ids", None)
     if cached is None or cached[0] != _generation[0]:
         through = user.groups.through.objects.filter(user_id=user.pk)

@@ -18,7 +18,7 @@ DETAIL_QUERIES = (
     18  # session, user, incident, its grants to the user, 5 kinds of row, 7 of history, menu, staff
 )
 STATUTORY_QUERIES = 10  # session, user, incident, its grants, 5 kinds of row, menu
-API_LIST_QUERIES = 10  # session, user, groups, wards, 2 counts, page ids, rows, interventions, staff
+API_LIST_QUERIES = 9  # session, user (with groups), wards, 2 counts, page ids, rows, interventions, staff
 
 
 def add_rows_and_changes(incident, nurse, manager, sam):

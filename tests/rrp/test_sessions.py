@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from rrp import permissions
 from rrp.middleware import REFRESHED_KEY, SessionRefreshMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +89,19 @@ def test_the_menu_fits_the_role_loaded_with_the_user(client, nurse, sam):
     client.force_login(sam.user)
     text = client.get(reverse("about")).text
     assert 'href="/people/"' not in text and "My reviews" in text
+
+
+def test_the_groups_come_with_the_user_and_a_change_shows_at_once(client, nurse, sam, oak):
+    client.force_login(nurse)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("service_user_list")).status_code == 200
+    assert not [q for q in captured.captured_queries if q["sql"].startswith('SELECT "auth_user_groups"')]
+    assert sam.get_absolute_url() in client.get(reverse("service_user_list")).text  # on the nurse's ward
+
+    # Taken off the ward's team: the next request no longer shows the ward's people.
+    nurse.groups.clear()
+    assert sam.get_absolute_url() not in client.get(reverse("service_user_list")).text
+    # Put on Oak's team: the same user object sees the new group within the request too.
+    nurse.groups.add(oak.staff_group)
+    assert permissions.group_ids(nurse) == [oak.staff_group_id]
+    assert oak.staff_group_id in permissions.group_ids(User.objects.get(pk=nurse.pk))
