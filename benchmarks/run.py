@@ -8,10 +8,13 @@ Run against a database loaded with `manage.py seed_demo --scale N` (PostgreSQL f
 Each page is requested in-process with Django's test client, signed in as a persona (a nurse on a
 big ward, the recovery lead of a division), after two warm-up requests, `--repeat` times; the
 table shows the median and 95th percentile server time, the number of SQL queries, the raw-SQL
-floor (the rows or aggregate the page fundamentally needs, run directly with a cursor) and the
-page's ratio to it. A second table compares the permission-filtered incident list with the same
-list without the permission filter (what a superuser's unfiltered query would cost: superusers see
-nothing clinical here, so the comparison runs the same ORM queryset without `visible()`).
+floor (what the page fundamentally needs, written by hand and run directly with a cursor: the
+session and the user, which wards the user's list covers or the user's grants on the record, and
+the rows or aggregate the page shows) and the page's ratio to it, then the data-only floor (the
+rows or aggregate alone, the floor's definition until 2026-12-03) and the ratio to that. A
+second table compares the permission-filtered incident list with the same list without the
+permission filter (what a superuser's unfiltered query would cost: superusers see nothing
+clinical here, so the comparison runs the same ORM queryset without `visible()`).
 
 Pages whose URL does not resolve (an app not installed yet) are reported as "not available".
 Everything runs inside one transaction that is rolled back at the end (sign-ins write session
@@ -73,6 +76,9 @@ PAGES = [
     ),
     ("Incident detail and history", "nurse", "incidents:detail", "{incident}", {}),
     ("Incident statutory record", "nurse", "incidents:statutory", "{incident}", {}),
+    # What a nurse opens to record a use of force, and to change one (no time target in issue 9).
+    ("Record an incident: the form", "nurse", "incidents:create", "{person}", {}),
+    ("Change an incident: the form", "nurse", "incidents:edit", "{incident}", {}),
     (
         "Dashboard: division, 2 years",
         "lead",
@@ -357,6 +363,11 @@ def context_for(personas) -> dict:
         .first()
         or Incident.objects.filter(ward__in=nurse_wards).values_list("pk", flat=True).first()
     )
+    person = (
+        Admission.objects.filter(ward__in=nurse_wards, end__isnull=True)
+        .values_list("service_user_id", flat=True)
+        .first()
+    )
     today = timezone.localdate()
     # The dashboard's own default: the last 24 calendar months up to today.
     two_years_ago = default_range(today)[0]
@@ -377,6 +388,7 @@ def context_for(personas) -> dict:
         "deep_page": deep_page,
         "deep_offset": (deep_page - 1) * PER_PAGE,
         "incident": incident,
+        "person": person,
         "today": today,
         "today_end": at(today + datetime.timedelta(days=1)),
         "two_years_ago": two_years_ago,

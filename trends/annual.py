@@ -12,7 +12,7 @@ from django.db.models.functions import Lower, Trim, TruncMonth
 
 from incidents.codes import DeathOrSeriousInjury, InterventionGroup, InterventionType, Reason
 from rrp.models import LONDON
-from trends import stats
+from trends import monthly, stats
 from trends.sections import Section, Table, month_label
 from trends.suppression import count
 
@@ -176,12 +176,11 @@ def _grouping_sets(annotated, keys: list[str], sets: list[tuple]) -> tuple[int, 
     return total, rows
 
 
-def build(scope: stats.Scope) -> dict:
-    """Return {"total": int, "sections": [Section]} for the scope's year (one query in all)."""
-    qs = stats.interventions(scope)
+def _counted(scope: stats.Scope) -> tuple[int, dict[str, dict]]:
+    """The scope's interventions counted by every breakdown from the incidents themselves."""
     exprs = stats.characteristic_expressions("incident__")
-    total, found = _breakdowns(
-        qs,
+    return _breakdowns(
+        stats.interventions(scope),
         {
             "reason": F("incident__reason_code"),
             "place": Lower(Trim("incident__place")),
@@ -196,6 +195,15 @@ def build(scope: stats.Scope) -> dict:
             "death": F("incident__death_or_serious_injury"),
         },
     )
+
+
+def build(scope: stats.Scope) -> dict:
+    """Return {"total": int, "sections": [Section]} for the scope's year.
+
+    From the monthly counts (trends.monthly.annual_breakdowns: one query for the whole months,
+    four for the days at either end of a range that is not whole months), or counted from the
+    incidents in one query when the counts are switched off."""
+    total, found = monthly.annual_breakdowns(scope) if monthly.covers(scope) else _counted(scope)
     breakdowns = [
         (
             "reason",

@@ -26,13 +26,19 @@ class MonthlyCount(models.Model):
         TIME = "time", "Incidents by day of the week and four-hour block"
         WITH_PERSON = "with_person", "Incidents whose review was held with the person"
         IN_TIME = "in_time", "Incidents whose review was held by its due time"
+        # The Use of Force Act annual statistics (trends.annual), counted per intervention:
+        FORCE_REASON = "force_reason", "Interventions by their incident's reason"
+        FORCE_DEATH = "force_death", "Interventions by their incident's death or serious injury"
+        FORCE_PLACE = "force_place", "Interventions by the place on the ward"
+        FORCE_BAND = "force_band", "Interventions by national length band"
+        FORCE_TRAIT = "force_trait", "Interventions by the person's characteristics at the time"
 
     # Indexed by the unique constraint, which starts with the ward.
     ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField(help_text="The first day of the London month.")
     group = models.CharField(max_length=12, blank=True)
     measure = models.CharField(max_length=12, choices=Measure.choices)
-    key = models.CharField(max_length=40, blank=True)
+    key = models.CharField(max_length=200, blank=True)  # as long as an incident's place
     n = models.PositiveIntegerField()
 
     class Meta:

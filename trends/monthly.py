@@ -25,6 +25,7 @@ import pandas as pd
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, Q, Sum
+from django.db.models.functions import Lower, Trim
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -111,7 +112,25 @@ def _tally(ward_ids, spans=None) -> Counter:
     counted = counted.filter(started_at__isnull=False)
     tally: Counter = Counter()
 
-    for ward_id, started_at, group, code, minutes, patient, staff, other in interventions.values_list(
+    traits = _annual_traits()
+    annual = {
+        "a_place": Lower(Trim("incident__place")),
+        "a_band": _band_expression(),
+        **{f"a_{key}": expression for key, expression in traits.items()},
+    }
+    for (
+        ward_id,
+        started_at,
+        group,
+        code,
+        minutes,
+        patient,
+        staff,
+        other,
+        reason,
+        death,
+        *by_annual,
+    ) in interventions.annotate(**annual).values_list(
         "incident__ward_id",
         "started_at",
         "group",
@@ -120,8 +139,19 @@ def _tally(ward_ids, spans=None) -> Counter:
         "patient_injured",
         "staff_injured",
         "other_injured",
+        "incident__reason_code",
+        "incident__death_or_serious_injury",
+        *annual,
     ):
         month = _month(started_at)
+        # The annual statistics' breakdowns, for all groups only (that page is never narrowed).
+        place, band, *trait_codes = by_annual
+        tally[ward_id, month, "", M.FORCE_REASON, reason or ""] += 1
+        tally[ward_id, month, "", M.FORCE_DEATH, death or ""] += 1
+        tally[ward_id, month, "", M.FORCE_PLACE, place or ""] += 1
+        tally[ward_id, month, "", M.FORCE_BAND, band or ""] += 1
+        for trait, trait_code in zip(traits, trait_codes, strict=True):
+            tally[ward_id, month, "", M.FORCE_TRAIT, f"{trait}{SEPARATOR}{trait_code or ''}"] += 1
         for g in ("", group):
             tally[ward_id, month, g, M.TYPE, code] += 1
             if code == PRONE and minutes > 10:
@@ -168,6 +198,19 @@ def _tally(ward_ids, spans=None) -> Counter:
             if in_time:
                 tally[ward_id, month, g, M.IN_TIME, ""] += 1
     return tally
+
+
+def _annual_traits() -> dict:
+    """The characteristics the annual statistics break down by, as SQL expressions on an intervention."""
+    from trends.stats import characteristic_expressions  # trends.stats reads this module
+
+    return characteristic_expressions("incident__")
+
+
+def _band_expression():
+    from trends.annual import _band_expression as band  # trends.annual reads trends.stats
+
+    return band()
 
 
 def _recount(ward_id: int, first: datetime.date | None = None, last: datetime.date | None = None) -> int:
@@ -307,6 +350,16 @@ def _split(scope) -> tuple[tuple | None, list]:
 #: Measures the pages need per ward and month; the others only as totals over the scope.
 MONTHLY_MEASURES = [M.TYPE, M.PRONE_LONG, M.INCIDENTS, M.PERSON, M.WITH_PERSON, M.IN_TIME]
 TOTAL_MEASURES = [M.TYPE, M.MINUTES, M.INJURED, M.REASON, M.HARM, M.TIME]
+#: The annual statistics' measures (trends.annual), per month for the month breakdown.
+ANNUAL_MEASURES = [
+    M.TYPE,
+    M.INJURED,
+    M.FORCE_REASON,
+    M.FORCE_DEATH,
+    M.FORCE_PLACE,
+    M.FORCE_BAND,
+    M.FORCE_TRAIT,
+]
 
 
 def _stored(scope, months: tuple, measures):
@@ -461,3 +514,34 @@ def injuries(scope) -> dict:
 def time_of_week(scope) -> pd.DataFrame:
     records = sorted([*map(int, key.split(SEPARATOR)), n] for key, n in _totals(scope)[M.TIME].items())
     return pd.DataFrame(records, columns=["dow", "block", "n"])
+
+
+def annual_breakdowns(scope) -> tuple[int, dict]:
+    """As trends.annual's count of the scope's interventions: (total, {breakdown: {group: n}}).
+
+    The stored rows of the whole months summed per month, measure and key (one query), and the
+    days at the ends counted from the incidents. The year of a division read about 60,000
+    interventions and their incidents again (benchmarks/README.md).
+    """
+    whole, _spans = _split(scope)
+    rows = []
+    if whole:
+        stored = _stored(scope, whole, ANNUAL_MEASURES).values_list("month", "measure", "key")
+        rows = list(stored.annotate(t=Sum("n")).order_by())
+    rows += [(month, measure, key, n) for _ward, month, measure, key, n in _edge_rows(scope)]
+    found: dict = defaultdict(Counter)
+    total = 0
+    for month, measure, key, n in rows:
+        if measure == M.TYPE:
+            total += n
+            found["type"][key] += n
+            found["group"][GROUP_OF[key].value] += n
+            found["month"][month] += n
+        elif measure == M.INJURED:
+            found[f"{'person' if key == 'patient' else key}_injured"][True] += n
+        elif measure == M.FORCE_TRAIT:
+            trait, code = key.split(SEPARATOR, 1)
+            found[f"c_{trait}"][code] += n
+        elif measure in ANNUAL_MEASURES:
+            found[str(measure).removeprefix("force_").replace("band", "duration")][key] += n
+    return total, found

@@ -7,12 +7,15 @@ summed in Python: these numbers are worked by hand, so either way must give them
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F
 from django.db.models.functions import Lower, Trim, TruncMonth
+from django.test.utils import CaptureQueriesContext
 
 from incidents.codes import InterventionType, Reason
+from incidents.models import Incident
 from rrp.models import LONDON
-from trends import annual, stats
+from trends import annual, monthly, stats
 
 from .conftest import at, incident, patient
 
@@ -296,3 +299,47 @@ def test_the_page_breakdowns_match_one_query_each(willow, year_2025):
 def test_one_query_in_all(willow, year_2025, django_assert_num_queries):
     with django_assert_num_queries(1):
         annual.build(scope(willow))
+
+
+def _tables(scope_, monkeypatch, *, live):
+    with monkeypatch.context() as patched:
+        patched.setattr(annual, "count", str)
+        if live:
+            patched.setattr(monthly, "covers", lambda scope: False)
+        result = annual.build(scope_)
+    return result["total"], [(s.key, s.table.rows) for s in result["sections"]]
+
+
+@pytest.mark.parametrize(
+    "first, last",
+    [
+        (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)),  # the year: whole months only
+        (datetime.date(2025, 3, 3), datetime.date(2025, 12, 31)),  # from a day inside a month
+        (datetime.date(2025, 1, 1), datetime.date(2025, 5, 31)),  # to the end of May in London
+        (datetime.date(2025, 5, 31), datetime.date(2025, 6, 1)),  # two days across the clock's month
+    ],
+)
+def test_the_monthly_counts_give_the_tables_counted_from_the_incidents(
+    willow, year_2025, monkeypatch, first, last
+):
+    scope_ = stats.Scope([willow.pk], first, last, today=datetime.date(2026, 6, 1))
+    from_counts = _tables(scope_, monkeypatch, live=False)
+    assert from_counts == _tables(scope_, monkeypatch, live=True)
+    assert from_counts[0] > 0
+
+
+def test_the_year_is_read_from_the_counts_without_counting_the_incidents(willow, year_2025):
+    with CaptureQueriesContext(connection) as captured:
+        annual.build(scope(willow))
+    assert len(captured.captured_queries) == 1
+    assert "trends_monthlycount" in captured.captured_queries[0]["sql"]
+
+
+def test_a_changed_incident_changes_the_year_at_once(willow, year_2025, monkeypatch):
+    before, _ = exact_tables(willow, monkeypatch)
+    counted = Incident.objects.counted().filter(ward=willow, started_at__year=2025).first()
+    counted.place = "Garden"
+    counted.save()
+    total, tables = exact_tables(willow, monkeypatch)
+    assert total == before
+    assert ["Garden", str(counted.interventions.count())] in tables["place"]
