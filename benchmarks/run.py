@@ -170,26 +170,33 @@ BED_DAYS = (
     "interval '1 month') AS m(month) ON a.start_date < m.month + interval '1 month' "
     "AND (a.end_date IS NULL OR a.end_date > m.month) WHERE a.ward_id = ANY(%(lead_wards)s) GROUP BY 1, 2"
 )
-# Dates not on month starts: the whole months from the monthly counts, the days before the
-# first whole month counted as the page counts them (trends.monthly._tally): the interventions
-# that started on those days, whenever their incident started, and the incidents that started on
-# them. (Until 2026-11-27 the floor counted only the interventions of incidents that started on
-# those days: a cheaper count than the page makes.)
+# Dates not on month starts: the months from the monthly counts, and the days of the first,
+# partial month counted as the page counts them (trends.monthly._tally): the interventions that
+# started on those days, whenever their incident started, and the incidents that started on
+# them. Since 2026-12-03 the page counts the fewer days: those in the range (added to the whole
+# months) or those of that month before it (taken from the month's counts); so does the floor
+# (odd_edge_from_at, odd_edge_to_at, odd_counts_month in context_for). (Until 2026-11-27 the floor
+# counted only the interventions of incidents that started on those days: cheaper than the page.)
 ODD_EDGE_INTERVENTIONS = (
     "SELECT i.ward_id, date_trunc('month', v.started_at AT TIME ZONE 'Europe/London'), v.group, v.type_code, "
     "v.duration_minutes, v.patient_injured, v.staff_injured, v.other_injured, count(*) "
     "FROM incidents_intervention v JOIN incidents_incident i ON i.id = v.incident_id "
     f"WHERE i.ward_id = ANY(%(lead_wards)s) AND {COUNTED} "
-    "AND v.started_at >= %(odd_start_at)s AND v.started_at < %(odd_whole_at)s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+    "AND v.started_at >= %(odd_edge_from_at)s AND v.started_at < %(odd_edge_to_at)s "
+    # Only those days' incidents, by id (a plain join read every incident of the division).
+    "AND v.incident_id = ANY(ARRAY(SELECT id FROM incidents_incident WHERE ward_id = ANY(%(lead_wards)s) "
+    "AND id = ANY(ARRAY(SELECT incident_id FROM incidents_intervention "
+    "WHERE started_at >= %(odd_edge_from_at)s AND started_at < %(odd_edge_to_at)s)))) "
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
 )
 ODD_EDGE_INCIDENTS = (
     "SELECT i.ward_id, date_trunc('month', i.started_at AT TIME ZONE 'Europe/London'), i.reason_code, "
     "i.physical_harm, i.psychological_harm, i.death_or_serious_injury, count(*), "
     "count(DISTINCT i.service_user_id) FROM incidents_incident i "
     f"WHERE i.ward_id = ANY(%(lead_wards)s) AND {COUNTED} "
-    "AND i.started_at >= %(odd_start_at)s AND i.started_at < %(odd_whole_at)s GROUP BY 1, 2, 3, 4, 5, 6"
+    "AND i.started_at >= %(odd_edge_from_at)s AND i.started_at < %(odd_edge_to_at)s GROUP BY 1, 2, 3, 4, 5, 6"
 )
-ODD_COUNTS = MONTHLY_COUNTS.replace("two_years_ago_month", "odd_whole_month")
+ODD_COUNTS = MONTHLY_COUNTS.replace("two_years_ago_month", "odd_counts_month")
 ANNUAL = (
     "SELECT i.reason_code, date_trunc('month', i.started_at AT TIME ZONE 'Europe/London'), v.type_code, "
     "i.place, i.sex, i.ethnicity, i.learning_disability, i.autism, i.death_or_serious_injury, "
@@ -239,6 +246,15 @@ TIMELINE = [
     for table in ("intervention", "staffinvolvement", "nonstaffinvolvement", "notification", "observation")
 ]
 
+# The annual statistics since they are read from the monthly counts (trends.monthly.annual_breakdowns):
+# the year's rows of the breakdowns' measures for the division's wards, summed per month, measure, key.
+ANNUAL_COUNTS = (
+    "SELECT month, measure, key, sum(n) FROM trends_monthlycount WHERE \"group\" = '' "
+    "AND ward_id = ANY(%(lead_wards)s) AND month >= %(year_start_month)s AND month <= %(year_end_month)s "
+    "AND measure IN ('type', 'injured', 'force_trait', 'force_reason', 'force_death', 'force_place', "
+    "'force_band') GROUP BY 1, 2, 3"
+)
+
 PEOPLE = (
     "SELECT p.* FROM rrp_serviceuser p WHERE p.id IN (SELECT service_user_id FROM rrp_admission "
     'WHERE ward_id = ANY(%(wards)s) AND "end" IS NULL) ORDER BY p.family_name, p.given_name LIMIT %(limit)s'
@@ -263,7 +279,7 @@ FLOORS = {
         (ODD_EDGE_INCIDENTS, {}),
         (BED_DAYS, {}),
     ],
-    "Annual statistics: a year": [(ANNUAL, {})],
+    "Annual statistics: a year": [(ANNUAL_COUNTS, {})],
     "API incidents: first page": _list(limit=API_PAGE),
     "API incidents: page size 10": _list(limit=10),
     "API incidents: page size 200": _list(limit=200),
@@ -373,6 +389,9 @@ def context_for(personas) -> dict:
     two_years_ago = default_range(today)[0]
     odd_start = today.replace(year=today.year - 2) + datetime.timedelta(days=1)
     odd_whole = (odd_start.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    # As trends.monthly._split: the month's days in the range, or its days before the range.
+    before, inside = odd_start.day - 1, (odd_whole - odd_start).days
+    odd_edge = (odd_start.replace(day=1), odd_start) if before < inside else (odd_start, odd_whole)
     year_ago = today - datetime.timedelta(days=365)
     last_year = today.year - 1
     tz = timezone.get_current_timezone()
@@ -394,8 +413,9 @@ def context_for(personas) -> dict:
         "two_years_ago": two_years_ago,
         "odd_start": odd_start,
         "odd_start_at": at(odd_start),
-        "odd_whole_month": odd_whole,
-        "odd_whole_at": at(odd_whole),
+        "odd_counts_month": odd_start.replace(day=1) if before < inside else odd_whole,
+        "odd_edge_from_at": at(odd_edge[0]),
+        "odd_edge_to_at": at(odd_edge[1]),
         "two_years_ago_at": at(two_years_ago),
         "two_years_ago_month": two_years_ago.replace(day=1),
         "year_ago": year_ago,
@@ -403,6 +423,8 @@ def context_for(personas) -> dict:
         "last_year": last_year,
         "year_start": at(datetime.date(last_year, 1, 1)),
         "year_end": at(datetime.date(last_year + 1, 1, 1)),
+        "year_start_month": datetime.date(last_year, 1, 1),
+        "year_end_month": datetime.date(last_year, 12, 1),
     }
 
 
@@ -590,6 +612,12 @@ def main():
         if connection.vendor == "postgresql" and any(r.name.startswith("Dashboard") for r in results):
             # What the dashboard's figures cost counted from the incidents, without the monthly counts.
             from_incidents = statistics.median(timed(lambda: run_floor([(MONTHLY, {})], ctx), args.repeat))
+        annual_from_incidents = None
+        if connection.vendor == "postgresql" and any(r.name.startswith("Annual") for r in results):
+            # What the annual breakdowns cost counted from the incidents (the floor until 2026-12-03).
+            annual_from_incidents = statistics.median(
+                timed(lambda: run_floor([(ANNUAL, {})], ctx), args.repeat)
+            )
         transaction.set_rollback(True)  # sessions and last-login times written by the sign-ins
 
     print()
@@ -610,6 +638,8 @@ def main():
         )
     if from_incidents is not None:
         print(f"(dashboard figures counted from the incidents directly: {from_incidents:.1f} ms)")
+    if annual_from_incidents is not None:
+        print(f"(annual breakdowns counted from the incidents directly: {annual_from_incidents:.1f} ms)")
     if comparison:
         print()
         print(f"{'incident list':44} {'permission ms':>14} {'unfiltered ms':>14} {'ratio':>6}")
@@ -635,6 +665,7 @@ def main():
                 for r in results
             ],
             "dashboard_figures_from_incidents_ms": from_incidents,
+            "annual_breakdowns_from_incidents_ms": annual_from_incidents,
             "permission_filter": [
                 {"list": label, "with_ms": w, "without_ms": wo, "ratio": ratio}
                 for label, w, wo, ratio in comparison
