@@ -2,26 +2,23 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Aggregate, CharField, OuterRef, Subquery
+from django.db import connections
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 
 from rrp import permissions
 
-
-class _Joined(Aggregate):
-    """The values as one comma-separated text (GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL)."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')"
-        )
+# The user's group ids as one text ("3,17"), by a subquery in the user's own query. Written as SQL
+# because compiling the same subquery through the ORM took about 1,500 Python calls a request,
+# more than the separate query it replaces.
+_GROUP_IDS = {
+    "postgresql": "SELECT STRING_AGG(group_id::text, ',') FROM auth_user_groups WHERE user_id = auth_user.id",
+    "sqlite": "SELECT GROUP_CONCAT(group_id) FROM auth_user_groups WHERE user_id = auth_user.id",
+}
 
 
-def _group_ids():
-    through = get_user_model().groups.through.objects.filter(user_id=OuterRef("pk"))
-    return Subquery(through.order_by().values("user_id").annotate(ids=_Joined("group_id")).values("ids"))
+def _group_ids(using: str):
+    return RawSQL(_GROUP_IDS[connections[using].vendor], [], output_field=CharField())  # noqa: S611 (constant SQL)
 
 
 class UserBackend(ModelBackend):
@@ -36,11 +33,8 @@ class UserBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         try:
-            user = (
-                user_model._default_manager.select_related("staff", "service_user")
-                .annotate(rrp_group_ids=_group_ids())
-                .get(pk=user_id)
-            )
+            users = user_model._default_manager.select_related("staff", "service_user")
+            user = users.annotate(rrp_group_ids=_group_ids(users.db)).get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         permissions.remember_group_ids(user, user.rrp_group_ids)
