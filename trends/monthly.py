@@ -11,10 +11,12 @@ the same transaction (`refresh`), under a lock on the ward row so two writers to
 rather than interleave. Drafts cost two small reads and nothing else. Bulk loads that bypass
 model saves (`seed_demo --scale`) call `rebuild()`; so does the migration that made the table.
 
-Any range is answered this way: its whole months from the stored counts, and the days at either
-end that are not a whole month (from the 10th, or to the 20th) counted from the incidents of those
-days alone, into rows of the same shape (`_split`, `_edge_rows`), so the readers below add up one
-set of rows whatever the range.
+Any range is answered this way: its whole months from the stored counts, and each month at
+either end that the range covers only in part (from the 10th, or to the 20th) from whichever
+counts fewer days from the incidents: its days in the range, added, or the month's stored counts
+less its days outside the range, taken away. Those days are counted into rows of the same shape
+(`_split`, `_edge_rows`, `_net`), so the readers below add up one set of rows whatever the range.
+The annual statistics' breakdowns are kept the same way (`annual_breakdowns`).
 """
 
 import datetime
@@ -379,16 +381,15 @@ def _split(scope) -> tuple[tuple | None, list, list]:
 #: Measures the pages need per ward and month; the others only as totals over the scope.
 MONTHLY_MEASURES = [M.TYPE, M.PRONE_LONG, M.INCIDENTS, M.PERSON, M.WITH_PERSON, M.IN_TIME]
 TOTAL_MEASURES = [M.TYPE, M.MINUTES, M.INJURED, M.REASON, M.HARM, M.TIME]
-#: The annual statistics' measures (trends.annual), per month for the month breakdown.
-ANNUAL_MEASURES = [
-    M.TYPE,
-    M.INJURED,
-    M.FORCE_REASON,
-    M.FORCE_DEATH,
-    M.FORCE_PLACE,
-    M.FORCE_BAND,
-    M.FORCE_TRAIT,
-]
+#: The annual statistics' measures (trends.annual) and the breakdown each one answers; the
+#: breakdowns by month, type, group, injury and characteristic come from TYPE, INJURED and TRAIT.
+ANNUAL_BREAKDOWNS = {
+    M.FORCE_REASON: "reason",
+    M.FORCE_DEATH: "death",
+    M.FORCE_PLACE: "place",
+    M.FORCE_BAND: "duration",
+}
+ANNUAL_MEASURES = [M.TYPE, M.INJURED, M.FORCE_TRAIT, *ANNUAL_BREAKDOWNS]
 
 
 def _stored(scope, months: tuple, measures):
@@ -575,7 +576,11 @@ def annual_breakdowns(scope) -> tuple[int, dict]:
     if whole:
         stored = _stored(scope, whole, ANNUAL_MEASURES).values_list("month", "measure", "key")
         rows = list(stored.annotate(t=Sum("n")).order_by())
-    rows += [(month, measure, key, n) for _ward, month, measure, key, n in _edge_rows(scope, annual=True)]
+    rows += [
+        (month, measure, key, n)
+        for _ward, month, measure, key, n in _edge_rows(scope, annual=True)
+        if measure in ANNUAL_MEASURES
+    ]
     summed: Counter = Counter()
     for month, measure, key, n in rows:
         summed[month, measure, key] += n
@@ -593,6 +598,6 @@ def annual_breakdowns(scope) -> tuple[int, dict]:
         elif measure == M.FORCE_TRAIT:
             trait, code = key.split(SEPARATOR, 1)
             found[f"c_{trait}"][code] += n
-        elif measure in ANNUAL_MEASURES:
-            found[str(measure).removeprefix("force_").replace("band", "duration")][key] += n
+        else:
+            found[ANNUAL_BREAKDOWNS[measure]][key] += n
     return total, found
