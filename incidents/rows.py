@@ -20,15 +20,17 @@ _CELL = (
 )
 
 
-def status_tag(incident: Incident) -> str:
-    """The incident's status as an NHS tag (what incidents/_status.html writes)."""
-    if incident.entered_in_error_at:
-        return '<strong class="nhsuk-tag nhsuk-tag--grey">Entered in error</strong>'
-    if incident.status == Incident.Status.DRAFT:
-        return '<strong class="nhsuk-tag nhsuk-tag--yellow">Draft</strong>'
-    if incident.status == Incident.Status.SUBMITTED:
-        return '<strong class="nhsuk-tag nhsuk-tag--blue">Awaiting sign-off</strong>'
-    return '<strong class="nhsuk-tag nhsuk-tag--green">Signed off</strong>'
+_TAGS = {
+    Incident.Status.DRAFT: ("yellow", "Draft"),
+    Incident.Status.SUBMITTED: ("blue", "Awaiting sign-off"),
+    Incident.Status.SIGNED_OFF: ("green", "Signed off"),
+}
+
+
+def status_tag(incident: Incident) -> SafeString:
+    """The incident's status as an NHS tag (the list's rows and the incident's page)."""
+    colour, label = ("grey", "Entered in error") if incident.entered_in_error_at else _TAGS[incident.status]
+    return mark_safe(f'<strong class="nhsuk-tag nhsuk-tag--{colour}">{label}</strong>')  # noqa: S308 (fixed text)
 
 
 def _when(incident: Incident) -> str:
@@ -52,7 +54,7 @@ def _row(incident: Incident) -> str:
         ("Person", escape(incident.service_user.display_name)),
         ("Ward", escape(incident.ward.name)),
         ("Interventions", _interventions(incident)),
-        ("Status", status_tag(incident) + "\n"),  # the include's file ended with a new line
+        ("Status", status_tag(incident) + "\n"),  # as the list's template wrote it
     )
     body = "\n    ".join(_CELL.format(heading=heading, value=value) for heading, value in cells)
     return f'\n  <tr role="row" class="nhsuk-table__row">\n    {body}\n  </tr>\n  '

@@ -31,7 +31,7 @@ from incidents.permissions import (
     is_subject,
     recordable_people,
 )
-from incidents.rows import rows_html
+from incidents.rows import rows_html, status_tag
 from incidents.timeline import timeline
 from rrp import permissions, roles
 from rrp.concurrency import StaleEdit
@@ -421,6 +421,7 @@ def incident_detail(request, pk):
         "incidents/incident_detail.html",
         {
             "incident": incident,
+            "status_tag": status_tag(incident),
             **items,
             "flags": rules.flags(items["interventions"], items["observations"]),
             "problems": (

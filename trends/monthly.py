@@ -427,11 +427,12 @@ def _edge_rows(scope, *, annual: bool = False) -> list:
 
 
 def _net(rows) -> list:
-    """[(ward_id, month, measure, key, n)] with the rows of one ward, month, measure and key added
-    together (stored counts and the days taken away from them), and those that come to 0 left out."""
+    """The rows ((..., n), for example (ward_id, month, measure, key, n)) with those alike but for
+    n added together (stored counts and the days taken away from them), and those that come to 0
+    left out."""
     summed: Counter = Counter()
-    for ward_id, month, measure, key, n in rows:
-        summed[ward_id, month, measure, key] += n
+    for *place, n in rows:
+        summed[tuple(place)] += n
     return [(*place, n) for place, n in summed.items() if n]
 
 
@@ -581,13 +582,9 @@ def annual_breakdowns(scope) -> tuple[int, dict]:
         for _ward, month, measure, key, n in _edge_rows(scope, annual=True)
         if measure in ANNUAL_MEASURES
     ]
-    summed: Counter = Counter()
-    for month, measure, key, n in rows:
-        summed[month, measure, key] += n
-    rows = [(*place, n) for place, n in summed.items() if n]
     found: dict = defaultdict(Counter)
     total = 0
-    for month, measure, key, n in rows:
+    for month, measure, key, n in _net(rows):
         if measure == M.TYPE:
             total += n
             found["type"][key] += n

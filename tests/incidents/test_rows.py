@@ -22,7 +22,8 @@ TEMPLATE_LOOP = Template(
     <td role="cell" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Person </span>{{ incident.service_user.display_name }}</td>
     <td role="cell" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Ward </span>{{ incident.ward.name }}</td>
     <td role="cell" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Interventions </span>{% for item in incident.interventions.all %}{{ item.get_type_code_display }} ({{ item.duration_minutes }} min){% if not forloop.last %}; {% endif %}{% empty %}None yet{% endfor %}</td>
-    <td role="cell" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Status </span>{% include "incidents/_status.html" %}</td>
+    <td role="cell" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Status </span>{% if incident.entered_in_error_at %}<strong class="nhsuk-tag nhsuk-tag--grey">Entered in error</strong>{% elif incident.status == "draft" %}<strong class="nhsuk-tag nhsuk-tag--yellow">Draft</strong>{% elif incident.status == "submitted" %}<strong class="nhsuk-tag nhsuk-tag--blue">Awaiting sign-off</strong>{% else %}<strong class="nhsuk-tag nhsuk-tag--green">Signed off</strong>{% endif %}
+</td>
   </tr>
   {% endfor %}"""  # noqa: E501
 )
