@@ -9,15 +9,16 @@ from blanket_rules import permissions as rule_perms
 from blanket_rules.models import BlanketRule, BlanketRuleReview, Challenge
 from rrp import permissions, roles
 from rrp.hooks import Panel, PanelItem
+from rrp.links import url
 
 STAFF_ROLES = ("ward_staff", "ward_manager", "recovery_lead", "peer_worker")
 
 
 def nav_items(user, role):
     if role in STAFF_ROLES:
-        return [("Blanket rules", reverse("blanket_rules:rule_list"))]
+        return [("Blanket rules", url("blanket_rules:rule_list"))]
     if role in (roles.SERVICE_USER, roles.CARER):
-        return [("Ward rules", reverse("blanket_rules:notice_board"))]
+        return [("Ward rules", url("blanket_rules:notice_board"))]
     return []
 
 

@@ -7,15 +7,16 @@ from incidents.models import Incident
 from incidents.permissions import incidents_visible_to
 from rrp import permissions
 from rrp.hooks import Panel, PanelItem
+from rrp.links import url
 
 STAFF_ROLES = ("ward_staff", "ward_manager", "recovery_lead")
 
 
 def nav_items(user, role):
     if role in STAFF_ROLES:
-        return [("Incidents", reverse("incidents:list"))]
+        return [("Incidents", url("incidents:list"))]
     if role == "service_user":
-        return [("My incidents", reverse("incidents:mine"))]
+        return [("My incidents", url("incidents:mine"))]
     return []
 
 

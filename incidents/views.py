@@ -65,27 +65,21 @@ def _listed(queryset):
     )
 
 
-def _page_in_two_steps(request, incidents, count=None, first_rows=None, later_rows=None):
+def _page_in_two_steps(request, count: int, rows_from):
     """One page of the list: first the page's ids from the incidents alone (filter, sort, slice),
     then those rows with their person, ward and interventions.
 
     Joining person and ward to every visible incident before sorting cost a ward nurse (10,000
     visible incidents at a million) about 50 ms; picking 25 ids first costs about half that
-    (benchmarks/README.md). One more query, whatever the page size. `count`, when known, saves
-    counting the rows. `first_rows` gives the ids of pages starting before row PROBE_ROWS and
-    `later_rows()` (a callable: choosing it may cost a query; None to keep `incidents`) those
-    after: the same list, read another way.
+    (benchmarks/README.md). One more query, whatever the page size. `count` is how many rows the
+    list has; `rows_from(start)` the queryset to read the page starting at row `start` from (the
+    same list, read the way that suits that part of it).
     """
-    paginator = Paginator(incidents.values_list("pk", flat=True), PER_PAGE)
-    if count is not None:
-        paginator.count = count
+    paginator = Paginator((), PER_PAGE)
+    paginator.count = count
     page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PER_PAGE
-    same_list = first_rows if start < PROBE_ROWS else (later_rows() if later_rows else None)
-    if same_list is not None:
-        ids = list(same_list.values_list("pk", flat=True)[start : start + PER_PAGE])
-    else:
-        ids = list(page.object_list)
+    ids = list(rows_from(start).values_list("pk", flat=True)[start : start + PER_PAGE])
     rows = {row.pk: row for row in _listed(Incident.objects.filter(pk__in=ids))}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
@@ -96,22 +90,28 @@ def incidents_page(request, listed):
 
     First pages check each row read against the grants. Counting a filtered list, and pages
     further in, read the user's wards' incidents with no grant check when every one of them is
-    granted to the user (`Listing.every_row`). Each way of reading the list is built only when used.
+    granted to the user (`Listing.every_row`). Each way of reading the list is built only when
+    used: a first page builds only the row-by-row check.
     """
     f = IncidentFilter(request.GET, queryset=listed.queryset, request=request)
     if not f.is_valid():
-        return f, _page_in_two_steps(request, listed.queryset.none())
-    if narrows(f) and listed.every_row is not None:
+        return f, _page_in_two_steps(request, 0, lambda start: listed.queryset.none())
+    narrowed = narrows(f)
+    if narrowed and listed.every_row is not None:
         incidents = f.filter_queryset(listed.every_row)
-        return f, _page_in_two_steps(request, incidents, first_rows=incidents)
-    incidents, first_rows = f.filter_queryset(listed.rows), f.filter_queryset(listed.first_rows)
-    if narrows(f):
-        return f, _page_in_two_steps(request, incidents, first_rows=first_rows)
+        return f, _page_in_two_steps(request, incidents.count(), lambda start: incidents)
 
-    def later_rows():
-        return None if listed.every_row is None else f.filter_queryset(listed.every_row)
+    def rows_from(start):
+        if start < PROBE_ROWS:
+            return f.filter_queryset(listed.first_rows)
+        if not narrowed and listed.every_row is not None:
+            return f.filter_queryset(listed.every_row)
+        return f.filter_queryset(listed.rows)
 
-    return f, _page_in_two_steps(request, incidents, listed.count, first_rows, later_rows)
+    count = None if narrowed else listed.count
+    if count is None:
+        count = f.filter_queryset(listed.rows).count()
+    return f, _page_in_two_steps(request, count, rows_from)
 
 
 def incident_list(request):

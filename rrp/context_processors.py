@@ -1,7 +1,6 @@
-from django.urls import reverse
-
 from rrp import roles
 from rrp.hooks import collect
+from rrp.links import url
 
 
 def navigation(request):
@@ -10,13 +9,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_role": None}
     role = roles.role_of(user)
-    items = [("Home", reverse("home"))]
+    items = [("Home", url("home"))]
     if roles.is_staff_role(role) and role != "peer_worker":
-        items.append(("People", reverse("service_user_list")))
+        items.append(("People", url("service_user_list")))
     items.extend(collect("home", "nav_items", user, role))
     path = request.path
     nav = [
-        {"label": label, "url": url, "current": url == path or (url != "/" and path.startswith(url))}
-        for label, url in items
+        {"label": label, "url": link, "current": link == path or (link != "/" and path.startswith(link))}
+        for label, link in items
     ]
     return {"nav_items": nav, "user_role": role}

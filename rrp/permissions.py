@@ -102,10 +102,14 @@ def _change(action, perms: list[str], holder, obj: Model, by, reason: str) -> No
     permissions_changed()
 
 
+def joined_ids(joined: str | None) -> list[int]:
+    """The ids in a text of ids read with the user ("3,17"; None for none), in order."""
+    return sorted(int(pk) for pk in joined.split(",")) if joined else []
+
+
 def remember_group_ids(user, joined: str | None) -> None:
     """Keep the ids of the user's groups, read with the user as text ("3,17"; None for none)."""
-    ids = sorted(int(pk) for pk in joined.split(",")) if joined else []
-    user._rrp_group_ids = (_generation[0], ids)
+    user._rrp_group_ids = (_generation[0], joined_ids(joined))
 
 
 def group_ids(user) -> list[int]:

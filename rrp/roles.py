@@ -1,6 +1,7 @@
 """What kind of person a user is, for navigation, home pages and the demo."""
 
-from rrp.models import CarerLink, ServiceUser, StaffProfile
+from rrp import permissions
+from rrp.models import CarerLink, ServiceUser, StaffProfile, WardAssignment
 
 ADMIN = "admin"
 SERVICE_USER = "service_user"
@@ -33,11 +34,27 @@ def is_staff_role(role: str | None) -> bool:
     return role in StaffProfile.Role.values
 
 
+def remember_ward_ids(user, joined: str | None) -> None:
+    """Keep the ids of the wards a member of staff is assigned to, read with the user (rrp.backends)."""
+    user._rrp_ward_ids = (permissions.generation(), permissions.joined_ids(joined))
+
+
+def staff_ward_ids(user) -> list[int]:
+    """The ids of the wards a member of staff is assigned to, read with the user at sign-in (or
+    here), until any assignment or group membership changes (rrp.services.staff_assign)."""
+    cached = getattr(user, "_rrp_ward_ids", None)
+    if cached is None or cached[0] != permissions.generation():
+        ids = WardAssignment.objects.filter(staff__user=user).values_list("ward_id", flat=True)
+        cached = (permissions.generation(), sorted(ids))
+        user._rrp_ward_ids = cached
+    return cached[1]
+
+
 def staff_wards(user):
     """Return the wards a member of staff is assigned to (a queryset)."""
     from rrp.models import Ward
 
-    return Ward.objects.filter(assignments__staff__user=user)
+    return Ward.objects.filter(pk__in=staff_ward_ids(user))
 
 
 def lead_wards(user):

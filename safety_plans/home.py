@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from rrp import permissions, roles
 from rrp.hooks import Panel, PanelItem
+from rrp.links import url
 from safety_plans import services
 from safety_plans.models import Kind, Proposal, SafetyPlan
 from safety_plans.permissions import plans_visible_to
@@ -17,11 +18,11 @@ DUE_SOON = datetime.timedelta(days=14)
 
 def nav_items(user, role):
     if role == roles.SERVICE_USER:
-        return [("My safety plan", reverse("safety_plans:mine"))]
+        return [("My safety plan", url("safety_plans:mine"))]
     if role == roles.CARER:
-        return [("Safety plan", reverse("safety_plans:list"))]
+        return [("Safety plan", url("safety_plans:list"))]
     if roles.is_staff_role(role):
-        return [("Safety plans", reverse("safety_plans:list"))]
+        return [("Safety plans", url("safety_plans:list"))]
     return []
 
 

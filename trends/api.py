@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from incidents.codes import InterventionGroup
 from trends import annual, dashboard, equality, serializers
 from trends.filters import trend_filter
-from trends.permissions import wards_for_trends
+from trends.permissions import may_see_trends
 from trends.views import YearForm
 
 FILTER_PARAMETERS = [
@@ -32,7 +32,7 @@ RATE_PARAMETERS = [
 
 
 def _filtered(request):
-    if not wards_for_trends(request.user).exists():
+    if not may_see_trends(request.user):
         raise exceptions.NotFound("Not found.")
     f = trend_filter(request)
     if not f.is_valid():
@@ -134,7 +134,7 @@ class AnnualStatisticsViewSet(viewsets.ViewSet):
         responses=serializers.AnnualStatisticsSerializer,
     )
     def list(self, request):
-        if not wards_for_trends(request.user).exists():
+        if not may_see_trends(request.user):
             raise exceptions.NotFound("Not found.")
         today = timezone.localdate()
         year_form = YearForm({"year": request.query_params.get("year", str(today.year - 1))})

@@ -3,16 +3,17 @@
 from django.urls import reverse
 
 from rrp.hooks import Panel, PanelItem
+from rrp.links import url
 from trends import dashboard
 from trends.filters import default_options
-from trends.permissions import wards_for_trends
+from trends.permissions import may_see_trends, wards_for_trends
 
 ROLES = ("ward_staff", "ward_manager", "recovery_lead")
 
 
 def nav_items(user, role):
-    if role in ROLES and wards_for_trends(user).exists():
-        return [("Trends", reverse("trends:dashboard"))]
+    if role in ROLES and may_see_trends(user):
+        return [("Trends", url("trends:dashboard"))]
     return []
 
 

@@ -22,4 +22,7 @@ def wards_for_trends(user):
 
 
 def may_see_trends(user) -> bool:
+    """True when `user` may see the trends of at least one ward (the menu asks on every page)."""
+    if roles.role_of(user) in ("ward_staff", "ward_manager"):
+        return bool(roles.staff_ward_ids(user))  # read with the user: no query of its own
     return wards_for_trends(user).exists()

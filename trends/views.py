@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rrp import permissions
 from trends import annual, dashboard, equality, services
 from trends.filters import TargetForm, default_options, trend_filter
-from trends.permissions import wards_for_trends
+from trends.permissions import may_see_trends, wards_for_trends
 from trends.sections import period_text, ward_list
 
 
 def _require_trends(request):
     """404 for anyone who may not see any ward's trends (the page's existence is not secret,
     but there is nothing in it for them)."""
-    if not wards_for_trends(request.user).exists():
+    if not may_see_trends(request.user):
         raise Http404
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from rrp import permissions, roles
 from rrp.hooks import Panel, PanelItem
+from rrp.links import url
 from ward_rounds.models import Action, Appointment, WardRound
 from ward_rounds.permissions import appointments_visible_to
 
@@ -16,11 +17,11 @@ UPCOMING_DAYS = 7
 
 
 def nav_items(user, role):
-    url = reverse("ward_rounds:index")
+    link = url("ward_rounds:index")
     if role == roles.SERVICE_USER:
-        return [("My ward rounds", url)]
+        return [("My ward rounds", link)]
     if role in (*TEAM_ROLES, "recovery_lead", "peer_worker", roles.CARER):
-        return [("Ward rounds", url)]
+        return [("Ward rounds", link)]
     return []
 
 

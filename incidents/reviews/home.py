@@ -8,15 +8,16 @@ from incidents.reviews.models import Account, Review, ReviewAction
 from incidents.reviews.permissions import reviews_visible_to
 from rrp import permissions
 from rrp.hooks import Panel, PanelItem
+from rrp.links import url
 
 STAFF_ROLES = ("ward_staff", "ward_manager", "recovery_lead")
 
 
 def nav_items(user, role):
     if role in (*STAFF_ROLES, "peer_worker"):
-        return [("Reviews", reverse("reviews:list"))]
+        return [("Reviews", url("reviews:list"))]
     if role == "service_user":
-        return [("My reviews", reverse("reviews:list"))]
+        return [("My reviews", url("reviews:list"))]
     return []
 
 

@@ -14,10 +14,8 @@ from tests.incidents.factories import ago, make_incident
 
 pytestmark = pytest.mark.django_db
 
-DETAIL_QUERIES = (
-    18  # session, user, incident, its grants to the user, 5 kinds of row, 7 of history, menu, staff
-)
-STATUTORY_QUERIES = 10  # session, user, incident, its grants, 5 kinds of row, menu
+DETAIL_QUERIES = 17  # session, user, incident, its grants to the user, 5 kinds of row, 7 of history, staff
+STATUTORY_QUERIES = 9  # session, user (with groups and wards), incident, its grants, 5 kinds of row
 API_LIST_QUERIES = 9  # session, user (with groups), wards, 2 counts, page ids, rows, interventions, staff
 
 

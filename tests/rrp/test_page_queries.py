@@ -9,7 +9,7 @@ from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE_QUERIES = 8  # session, user with groups, count, page, current admissions, add button, menu, wards
+PEOPLE_QUERIES = 7  # session, user with groups and wards, count, page, current admissions, add button, wards
 
 
 def test_people_list_queries_do_not_grow_with_the_people_shown(client, nurse, sam, willow):

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from rrp import permissions
+from rrp import permissions, roles, services
 from rrp.middleware import REFRESHED_KEY, SessionRefreshMiddleware
+from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,23 @@ def test_the_groups_come_with_the_user_and_a_change_shows_at_once(client, nurse,
     nurse.groups.add(oak.staff_group)
     assert permissions.group_ids(nurse) == [oak.staff_group_id]
     assert oak.staff_group_id in permissions.group_ids(User.objects.get(pk=nurse.pk))
+
+
+def test_a_page_with_no_records_reads_only_the_session_and_the_user(client, nurse):
+    client.force_login(nurse)
+    client.get(reverse("about"))  # the session's first request writes its expiry
+    with CaptureQueriesContext(connection) as captured:
+        text = client.get(reverse("about")).text
+    assert len(captured.captured_queries) == 2  # the session, the user with groups and wards
+    assert 'href="/trends/"' in text and 'href="/incidents/"' in text
+
+
+def test_the_wards_come_with_the_user_and_a_new_ward_shows_at_the_next_request(client, oak):
+    newcomer = make_staff("nurse.new", "ward_staff")
+    client.force_login(newcomer)
+    assert 'href="/trends/"' not in client.get(reverse("about")).text  # no ward yet: no trends
+    services.staff_assign(staff=newcomer.staff, ward=oak)
+    text = client.get(reverse("about")).text
+    assert 'href="/trends/"' in text
+    assert roles.staff_ward_ids(newcomer) == [oak.pk]  # the same user object sees it at once
+    assert client.get(reverse("trends:dashboard")).status_code == 200
