@@ -115,17 +115,24 @@ LIST_CHILDREN = (
     "WHERE i.ward_id = ANY(%(wards)s) {extra} ORDER BY i.started_at DESC, i.id DESC "
     "LIMIT %(limit)s OFFSET %(offset)s)"
 )
+# The API answers each incident's staff too (staff_involved): its floor reads them as well
+# (the API's floor left them out until the second session of 2026-12-03).
+LIST_STAFF = LIST_CHILDREN.replace(
+    "SELECT v.* FROM incidents_intervention v", "SELECT s.* FROM incidents_staffinvolvement s"
+)
 PRONE_SINCE = (
     "AND i.started_at >= %(year_ago_at)s AND EXISTS (SELECT 1 FROM incidents_intervention v "
     "WHERE v.incident_id = i.id AND v.type_code = '01')"
 )
 
 
-def _list(extra="", limit=PER_PAGE, offset="0"):
+def _list(extra="", limit=PER_PAGE, offset="0", staff=False):
+    page = {"limit": limit, "offset": offset}
     return [
-        (LIST_ROWS.format(extra=extra), {"limit": limit, "offset": offset}),
+        (LIST_ROWS.format(extra=extra), page),
         (LIST_COUNT.format(extra=extra), {}),
-        (LIST_CHILDREN.format(extra=extra), {"limit": limit, "offset": offset}),
+        (LIST_CHILDREN.format(extra=extra), page),
+        *([(LIST_STAFF.format(extra=extra), page)] if staff else []),
     ]
 
 
@@ -280,9 +287,9 @@ FLOORS = {
         (BED_DAYS, {}),
     ],
     "Annual statistics: a year": [(ANNUAL_COUNTS, {})],
-    "API incidents: first page": _list(limit=API_PAGE),
-    "API incidents: page size 10": _list(limit=10),
-    "API incidents: page size 200": _list(limit=200),
+    "API incidents: first page": _list(limit=API_PAGE, staff=True),
+    "API incidents: page size 10": _list(limit=10, staff=True),
+    "API incidents: page size 200": _list(limit=200, staff=True),
     "People list": [(PEOPLE, {"limit": PER_PAGE}), (PEOPLE_COUNT, {})],
     "API service users": [(PEOPLE, {"limit": API_PAGE}), (PEOPLE_COUNT, {})],
 }
