@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from incidents import services
+from incidents import listing, services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident, Intervention
 from incidents.serializers import IncidentSerializer
@@ -37,23 +37,17 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def get_queryset(self):
         if self.action != "list":
             return super().get_queryset()
-        # As the incident list page: every incident on the caller's wards when they hold a grant
-        # on each one, and the count from the grants (rrp.permissions.Listing).
+        # Read as the incident list page reads it (incidents.listing), once the filters are known.
         self.listed = permissions.listing(self.request.user, self.view_perm, self.queryset.all())
-        every_row = self.listed.every_row
-        return self.listed.rows if every_row is None else every_row
+        return self.listed.rows
 
     def paginate_queryset(self, queryset):
-        """One page in two steps, as the incident list page (incidents.views._page_in_two_steps):
-        the page's ids from the incidents alone (filter, sort, slice), then those rows with their
-        person and children. One query more, whatever the page size."""
-        narrowed = getattr(self, "narrowed", True)
-        self.paginator.known_count = None if narrowed else self.listed.count
-        ids = super().paginate_queryset(queryset.prefetch_related(None).values_list("pk", flat=True))
-        if ids is None:
-            return None
-        rows = self.queryset.in_bulk(ids)
-        return [rows[pk] for pk in ids if pk in rows]
+        """The page's ids read as the incident list page reads them (incidents.listing), then
+        those rows with their children: one query more than reading the rows, whatever the page
+        size, and no way of reading the list built that the page does not use."""
+        rows = listing.page_rows(self.filterset, self.listed)
+        ids = super().paginate_queryset(rows)
+        return None if ids is None else listing.with_rows(ids, self.queryset)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

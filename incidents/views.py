@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incidents import exports, rules, services
+from incidents import exports, listing, rules, services
 from incidents.filters import IncidentFilter
 from incidents.forms import (
     SECTIONS,
@@ -35,15 +35,10 @@ from incidents.rows import rows_html, status_tag
 from incidents.timeline import timeline
 from rrp import permissions, roles
 from rrp.concurrency import StaleEdit
-from rrp.filters import narrows
 from rrp.hooks import collect
 from rrp.views import paginate, querystring_without_page
 
 PER_PAGE = 25
-# Pages starting before this row find their rows by probing the grants of each row read; later
-# pages read more rows than hashing all the user's grants costs (permissions.visible), and skip the
-# grants altogether when every incident on the user's wards is granted (permissions.Listing).
-PROBE_ROWS = 1000
 
 FORM_SECTIONS = [
     ("what", "What happened", ["started_at", "ended_at", "place", "reason_code", "reason_description"]),
@@ -65,53 +60,18 @@ def _listed(queryset):
     )
 
 
-def _page_in_two_steps(request, count: int, rows_from):
-    """One page of the list: first the page's ids from the incidents alone (filter, sort, slice),
-    then those rows with their person, ward and interventions.
-
-    Joining person and ward to every visible incident before sorting cost a ward nurse (10,000
-    visible incidents at a million) about 50 ms; picking 25 ids first costs about half that
-    (benchmarks/README.md). One more query, whatever the page size. `count` is how many rows the
-    list has; `rows_from(start)` the queryset to read the page starting at row `start` from (the
-    same list, read the way that suits that part of it).
-    """
-    paginator = Paginator((), PER_PAGE)
-    paginator.count = count
-    page = paginator.get_page(request.GET.get("page"))
-    start = (page.number - 1) * PER_PAGE
-    ids = list(rows_from(start).values_list("pk", flat=True)[start : start + PER_PAGE])
-    rows = {row.pk: row for row in _listed(Incident.objects.filter(pk__in=ids))}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page
-
-
 def incidents_page(request, listed):
-    """The list's filter and page of `listed` (incidents_listed_for) for this request.
-
-    First pages check each row read against the grants. Counting a filtered list, and pages
-    further in, read the user's wards' incidents with no grant check when every one of them is
-    granted to the user (`Listing.every_row`). Each way of reading the list is built only when
-    used: a first page builds only the row-by-row check.
-    """
+    """The list's filter and page of `listed` (incidents_listed_for) for this request: the page's
+    ids read as incidents.listing says, then those rows with their person, ward and interventions."""
     f = IncidentFilter(request.GET, queryset=listed.queryset, request=request)
-    if not f.is_valid():
-        return f, _page_in_two_steps(request, 0, lambda start: listed.queryset.none())
-    narrowed = narrows(f)
-    if narrowed and listed.every_row is not None:
-        incidents = f.filter_queryset(listed.every_row)
-        return f, _page_in_two_steps(request, incidents.count(), lambda start: incidents)
-
-    def rows_from(start):
-        if start < PROBE_ROWS:
-            return f.filter_queryset(listed.first_rows)
-        if not narrowed and listed.every_row is not None:
-            return f.filter_queryset(listed.every_row)
-        return f.filter_queryset(listed.rows)
-
-    count = None if narrowed else listed.count
-    if count is None:
-        count = f.filter_queryset(listed.rows).count()
-    return f, _page_in_two_steps(request, count, rows_from)
+    rows = (
+        listing.page_rows(f, listed)
+        if f.is_valid()
+        else listing.PageRows(0, lambda start: listed.queryset.none())
+    )
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = listing.with_rows(page.object_list, _listed(Incident.objects.all()))
+    return f, page
 
 
 def incident_list(request):

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, status
@@ -10,22 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from rrp.concurrency import StaleEdit
-from rrp.filters import narrows
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    # A view sets this when it knows how many rows its list has without counting them
-    # (rrp.permissions.listing); None counts them.
-    known_count = None
-
-    def django_paginator_class(self, object_list, per_page):
-        paginator = Paginator(object_list, per_page)
-        if self.known_count is not None:
-            paginator.count = self.known_count
-        return paginator
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -37,7 +26,7 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
-        view.narrowed = narrows(filterset)
+        view.filterset = filterset  # for views that read the filtered list another way (incidents.api)
         return filterset.qs
 
 

@@ -87,7 +87,7 @@ def test_the_number_of_incidents_is_right_however_it_is_counted(
 @pytest.mark.parametrize("params", [{}, {"sort": "started"}, {"prone": "yes"}, {"sort": "ward", "page": "2"}])
 def test_first_pages_and_later_pages_find_the_same_rows(client, nurse, sam, three, monkeypatch, params):
     """First pages probe each row's grants, later ones hash the grants: the same rows either way."""
-    from incidents import views
+    from incidents import listing, views
 
     for days in range(4, 9):
         make_incident(sam, nurse, start=ago(days=days))
@@ -95,7 +95,7 @@ def test_first_pages_and_later_pages_find_the_same_rows(client, nurse, sam, thre
     monkeypatch.setattr(views, "PER_PAGE", 3)
     pages = {}
     for probe_rows in (0, 1000):
-        monkeypatch.setattr(views, "PROBE_ROWS", probe_rows)
+        monkeypatch.setattr(listing, "PROBE_ROWS", probe_rows)
         pages[probe_rows] = [row.pk for row in listed(client, **params).context["page_obj"].object_list]
     assert pages[0] == pages[1000] and pages[0]
 

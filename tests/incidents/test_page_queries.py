@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 DETAIL_QUERIES = 17  # session, user, incident, its grants to the user, 5 kinds of row, 7 of history, staff
 STATUTORY_QUERIES = 9  # session, user (with groups and wards), incident, its grants, 5 kinds of row
-API_LIST_QUERIES = 9  # session, user (with groups), wards, 2 counts, page ids, rows, interventions, staff
+API_LIST_QUERIES = 8  # session, user (with groups), wards, count, page ids, rows, interventions, staff
 
 
 def add_rows_and_changes(incident, nurse, manager, sam):
