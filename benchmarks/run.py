@@ -117,8 +117,10 @@ LIST_CHILDREN = (
 )
 # The API answers each incident's staff too (staff_involved): its floor reads them as well
 # (the API's floor left them out until the second session of 2026-12-03).
-LIST_STAFF = LIST_CHILDREN.replace(
-    "SELECT v.* FROM incidents_intervention v", "SELECT s.* FROM incidents_staffinvolvement s"
+LIST_STAFF = (
+    "SELECT s.* FROM incidents_staffinvolvement s WHERE s.incident_id IN "
+    "(SELECT i.id FROM incidents_incident i WHERE i.ward_id = ANY(%(wards)s) {extra} "
+    "ORDER BY i.started_at DESC, i.id DESC LIMIT %(limit)s OFFSET %(offset)s)"
 )
 PRONE_SINCE = (
     "AND i.started_at >= %(year_ago_at)s AND EXISTS (SELECT 1 FROM incidents_intervention v "
