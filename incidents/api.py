@@ -37,9 +37,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def get_queryset(self):
         if self.action != "list":
             return super().get_queryset()
-        # Read as the incident list page reads it (incidents.listing), once the filters are known.
+        # Read as the incident list page reads it (incidents.listing), once the filters are known:
+        # here the visible rows as a first page reads them (each row's grants checked as it is read).
         self.listed = permissions.listing(self.request.user, self.view_perm, self.queryset.all())
-        return self.listed.rows
+        return self.listed.first_rows
 
     def paginate_queryset(self, queryset):
         """The page's ids read as the incident list page reads them (incidents.listing), then
