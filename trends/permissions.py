@@ -1,6 +1,6 @@
 """Who may see trend charts: the one scoping rule every trends page, CSV and API call uses."""
 
-from rrp import roles
+from rrp import permissions, roles
 from rrp.models import Ward
 
 
@@ -22,7 +22,17 @@ def wards_for_trends(user):
 
 
 def may_see_trends(user) -> bool:
-    """True when `user` may see the trends of at least one ward (the menu asks on every page)."""
+    """True when `user` may see the trends of at least one ward.
+
+    The menu asks on every page and each trends page asks again: the answer is kept on the user
+    object (one request's) until permissions change, so a recovery lead's page asks the database
+    once, and ward staff never (their wards are read with the user)."""
+    cached = getattr(user, "_rrp_may_see_trends", None)
+    if cached is not None and cached[0] == permissions.generation():
+        return cached[1]
     if roles.role_of(user) in ("ward_staff", "ward_manager"):
-        return bool(roles.staff_ward_ids(user))  # read with the user: no query of its own
-    return wards_for_trends(user).exists()
+        answer = bool(roles.staff_ward_ids(user))
+    else:
+        answer = wards_for_trends(user).exists()
+    user._rrp_may_see_trends = (permissions.generation(), answer)
+    return answer

@@ -182,3 +182,16 @@ def test_ward_outside_the_chosen_division_is_an_error_not_an_empty_page(client, 
     assert "Willow is not in Local Partnerships" in response.content.decode()
     fine = get(client, both, "trends:dashboard", {"division": org["local"].pk})
     assert [s.extra["ward"].name for s in fine.context["rates"]] == ["Cedar"]
+
+
+def test_a_leads_trends_page_asks_once_whether_they_may_see_trends(client, lead, willow, march_on_willow):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(lead)
+    url = reverse("trends:annual")
+    client.get(url)  # the session's first request writes its expiry
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    asked = [q for q in captured.captured_queries if '1 AS "a"' in q["sql"] and '"rrp_ward"' in q["sql"]]
+    assert len(asked) == 1  # the menu and the page share the answer
