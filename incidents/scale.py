@@ -6,7 +6,7 @@ stopped carries on where it stopped), in batches of a few thousand, each batch i
 
 - incidents with the person's characteristics copied as the incidents service copies them, and
   one to three MHSDS-coded interventions each with realistic durations, plus the staff involved,
-  all written with `bulk_create_with_history` (one "Created" history row each, dated when the
+  all written with `rrp.copyload.create_with_history` (one "Created" history row each, dated when the
   record was made, by the member of staff who made it);
 - the object permissions the incidents service grants (view and change to the ward's team, sign
   off and mark in error to its managers, view to the division's recovery leads, view to the person
@@ -16,23 +16,20 @@ stopped carries on where it stopped), in batches of a few thousand, each batch i
 """
 
 import datetime
-import multiprocessing
-import os
 import random
 from bisect import bisect_right
 from collections import Counter
+from functools import partial
 from itertools import accumulate
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
-from simple_history.utils import bulk_create_with_history
 
 from incidents.codes import DEESCALATION_TECHNIQUES, GROUP_OF, InterventionGroup
 from incidents.models import (
@@ -41,8 +38,18 @@ from incidents.models import (
     StaffInvolvement,
 )
 from rrp import permissions
+from rrp.copyload import create_with_history
 from rrp.models import Admission, Division, PermissionEvent, ServiceUser, Ward, local_date
-from rrp.scale import REASON, WINDOW_DAYS, admin_of, ensure_demo_only, fast_load, scale_wards
+from rrp.scale import (
+    REASON,
+    WINDOW_DAYS,
+    admin_of,
+    ensure_demo_only,
+    fast_load,
+    in_parallel,
+    scale_wards,
+    workers,
+)
 
 BATCH = 5_000
 
@@ -143,14 +150,6 @@ def targets(wards, n: int) -> dict:
     return {ward.pk: share + (1 if index < rest else 0) for index, ward in enumerate(wards)}
 
 
-def workers() -> int:
-    """How many processes load incidents (RRP_SCALE_WORKERS, default 1; PostgreSQL only)."""
-    try:
-        return max(1, int(os.environ.get("RRP_SCALE_WORKERS", "1")))
-    except ValueError:
-        return 1
-
-
 def seed_scale(cast, n: int, *, stdout=None) -> Counter:
     """Top the scale wards up to n incidents in all, and report what was added."""
     ensure_demo_only()
@@ -168,12 +167,11 @@ def seed_scale(cast, n: int, *, stdout=None) -> Counter:
     work = [item for item in work if item[2] > 0]
     started = timezone.now()
     total = sum(missing for _ward, _have, missing in work)
-    count = min(workers(), len(work)) if connection.vendor == "postgresql" else 1
+    count = workers(len(work))
     if count > 1:
         _say(stdout, f"  loading {total:,} incidents with {count} processes")
-        added = _in_parallel(work, count, cast.now, admin, stdout, total)
-    else:
-        added = _load(work, cast.now, admin, stdout, total)
+    load = partial(_load, now=cast.now, admin=admin, stdout=stdout, total=total)
+    added = sum(in_parallel(load, work, count), Counter())
     if added:
         analyse()
         seconds = (timezone.now() - started).total_seconds()
@@ -184,7 +182,7 @@ def seed_scale(cast, n: int, *, stdout=None) -> Counter:
     return added
 
 
-def _load(work, now, admin, stdout, total) -> Counter:
+def _load(work, *, now, admin, stdout, total) -> Counter:
     added = Counter()
     started = timezone.now()
     for ward, have, missing in work:
@@ -199,41 +197,6 @@ def _load(work, now, admin, stdout, total) -> Counter:
             if done % 50_000 < size or missing <= 0:
                 rate = done / max((timezone.now() - started).total_seconds(), 0.001)
                 _say(stdout, f"  {done:,} of {total:,} incidents ({rate:,.0f} a second)")
-    return added
-
-
-def _worker(work, now, admin, stdout, total, results):
-    try:
-        results.put(("ok", dict(_load(work, now, admin, stdout, total))))
-    except Exception as exc:  # reported by the parent
-        results.put(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        connections.close_all()
-
-
-def _in_parallel(work, count, now, admin, stdout, total) -> Counter:
-    """Share the wards between `count` forked processes, each with its own connection."""
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    connections.close_all()
-    processes = [
-        context.Process(target=_worker, args=(work[index::count], now, admin, stdout, total, results))
-        for index in range(count)
-    ]
-    for process in processes:
-        process.start()
-    outcomes = [results.get() for _ in processes]
-    for process in processes:
-        process.join()
-    added = Counter()
-    errors = []
-    for kind, value in outcomes:
-        if kind == "ok":
-            added.update(value)
-        else:
-            errors.append(value)
-    if errors:
-        raise CommandError(f"Loading stopped: {'; '.join(errors)}. Run the command again to carry on.")
     return added
 
 
@@ -403,7 +366,7 @@ class _WardPlan:
                     staff.append(other)
             children.append((interventions, staff))
 
-        bulk_create_with_history(incidents, Incident, batch_size=1000, default_user=self.admin)
+        create_with_history(incidents, Incident, batch_size=1000, default_user=self.admin)
         rows, involved = [], []
         for incident, (interventions, staff) in zip(incidents, children, strict=True):
             for row in interventions:
@@ -424,8 +387,8 @@ class _WardPlan:
                 person._history_user = incident.reported_by
                 person._change_reason = REASON
                 involved.append(person)
-        bulk_create_with_history(rows, Intervention, batch_size=2000, default_user=self.admin)
-        bulk_create_with_history(involved, StaffInvolvement, batch_size=2000, default_user=self.admin)
+        create_with_history(rows, Intervention, batch_size=2000, default_user=self.admin)
+        create_with_history(involved, StaffInvolvement, batch_size=2000, default_user=self.admin)
         ids = [i.pk for i in incidents]
         grants = grant_incidents(self.ward, min(ids), max(ids))
         reviews = create_reviews(incidents, self.rng, self.now, self.ward)
@@ -587,10 +550,10 @@ def create_reviews(incidents, rng, now, ward) -> int:
         reviews.append(review)
     if not reviews:
         return 0
-    bulk_create_with_history(reviews, Review, batch_size=1000)
+    create_with_history(reviews, Review, batch_size=1000)
     for account in accounts:
         account.review_id = account.review.pk
-    bulk_create_with_history(accounts, Account, batch_size=2000)
+    create_with_history(accounts, Account, batch_size=2000)
     t = _tables()
     source = (
         f"FROM {Review._meta.db_table} o JOIN {t['incident']} i ON i.id = o.incident_id "

@@ -8,13 +8,15 @@ incidents stay in a believable proportion. Everything is synthetic and lives in 
 
 The few divisions and wards are made through `rrp.services` (they create the teams' groups and
 grant access to the ward). The many rows (service users, admissions) are written in bulk with
-their history (`bulk_create_with_history`) and with the same object permissions the services
+their history (`rrp.copyload.create_with_history`) and with the same object permissions the services
 grant, inserted straight into the direct foreign-key permission tables and recorded in
 PermissionEvent. Running it again adds only what is missing.
 """
 
 import datetime
 import math
+import multiprocessing
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -23,11 +25,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission, User
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from rrp import permissions, services
+from rrp.copyload import create_with_history
 from rrp.demo import ETHNICITIES, FAMILY, GIVEN, TRUST_NAME
 from rrp.models import (
     Admission,
@@ -113,6 +115,57 @@ def admin_of(cast):
 def _say(stdout, text: str) -> None:
     if stdout is not None:
         stdout.write(text)
+
+
+def workers(items: int) -> int:
+    """How many processes share `items` pieces of loading work.
+
+    RRP_SCALE_WORKERS when set, otherwise one per core (at most four). One on SQLite (one writer
+    at a time) and inside a transaction (a forked process could not see its uncommitted rows).
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    try:
+        wanted = int(os.environ.get("RRP_SCALE_WORKERS", "0"))
+    except ValueError:
+        wanted = 0
+    if wanted < 1:
+        wanted = min(os.cpu_count() or 1, 4)
+    return max(1, min(wanted, items))
+
+
+def _run_share(function, share, results) -> None:
+    try:
+        results.put(("ok", function(share)))
+    except Exception as exc:  # reported by the parent
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connections.close_all()
+
+
+def in_parallel(function, items: list, count: int) -> list:
+    """`function(share)` for `count` shares of `items`, each in a forked process with its own
+    database connection; the results in share order. Raises CommandError if any share failed (the
+    loads are idempotent: running the command again carries on).
+    """
+    if count <= 1:
+        return [function(items)]
+    context = multiprocessing.get_context("fork")
+    queues = [context.Queue() for _ in range(count)]
+    connections.close_all()
+    processes = [
+        context.Process(target=_run_share, args=(function, items[index::count], queues[index]))
+        for index in range(count)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [queue.get() for queue in queues]
+    for process in processes:
+        process.join()
+    errors = [value for kind, value in outcomes if kind == "error"]
+    if errors:
+        raise CommandError(f"Loading stopped: {'; '.join(errors)}. Run the command again to carry on.")
+    return [value for _kind, value in outcomes]
 
 
 def seed_scale(cast, n: int, *, stdout=None) -> Counter:
@@ -274,7 +327,7 @@ def _admissions(ward, index, rng, now, admin, password) -> tuple[int, int]:
                 discharged.append((person, end))
             moment = end + datetime.timedelta(days=rng.randrange(1, 5), hours=rng.randrange(0, 12))
     people = list({id(p): p for p, _s, _e in stays}.values())
-    bulk_create_with_history(people, ServiceUser, batch_size=1000, default_user=admin)
+    create_with_history(people, ServiceUser, batch_size=1000, default_user=admin)
     admissions = []
     for person, start, end in stays:
         admission = Admission(
@@ -289,7 +342,7 @@ def _admissions(ward, index, rng, now, admin, password) -> tuple[int, int]:
         admission._history_user = admin
         admission._change_reason = REASON
         admissions.append(admission)
-    bulk_create_with_history(admissions, Admission, batch_size=1000, default_user=admin)
+    create_with_history(admissions, Admission, batch_size=1000, default_user=admin)
     _grant_bulk(ward, admissions, admin)
     _person_account(ward, index, admissions, admin, password)
     return len(people), len(admissions)

@@ -1,7 +1,8 @@
 """`seed_demo --scale N`: count the incidents the bulk load added (it bypasses model saves).
 
 Runs after `incidents.scale`. Only the wards whose monthly counts disagree with their incidents are
-rebuilt, so running the command again costs two aggregate queries.
+rebuilt, so running the command again costs two aggregate queries. On PostgreSQL the wards are
+shared between processes, as `incidents.scale` shares them.
 """
 
 import time
@@ -10,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from incidents.models import Incident
+from rrp.scale import in_parallel, workers
 from trends import monthly
 from trends.models import MonthlyCount
 
@@ -39,7 +41,8 @@ def seed_scale(cast, n: int, *, stdout=None) -> int:
             stdout.write("  monthly counts already match the incidents")
         return 0
     started = time.monotonic()
-    made = monthly.rebuild(wards)
+    count = workers(len(wards))
+    made = sum(in_parallel(monthly.rebuild, wards, count))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE trends_monthlycount")

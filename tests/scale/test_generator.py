@@ -233,3 +233,23 @@ def apps_get(app, model):
     from django.apps import apps
 
     return apps.get_model(app, model)
+
+
+def _share_total(share):
+    return sum(share)
+
+
+def _divide(share):
+    return [1 / value for value in share]
+
+
+def test_work_is_shared_between_processes_and_a_failed_share_stops_the_load():
+    assert rrp_scale.in_parallel(_share_total, [1, 2, 3, 4, 5], 2) == [9, 6]
+    with pytest.raises(CommandError, match="ZeroDivisionError.*Run the command again"):
+        rrp_scale.in_parallel(_divide, [1, 0, 2, 4], 2)
+
+
+def test_one_process_inside_a_transaction_whatever_is_asked(db, monkeypatch):
+    monkeypatch.setenv("RRP_SCALE_WORKERS", "4")
+    # A forked process could not see the rows this transaction has not committed.
+    assert rrp_scale.workers(10) == 1
