@@ -40,19 +40,32 @@ def possible_wards(user) -> list[int]:
     The wards whose groups, or whose division's groups, the user is in, and the wards of the
     incidents granted to the user alone (their own incidents, or ones they support a review of).
     """
-    cached = getattr(user, "_rrp_incident_wards", None)
-    if cached is not None and cached[0] == permissions.generation():
-        return cached[1]
-    wards = Incident.objects.filter(pk__in=permissions.granted_to_user(user, "view", Incident))
-    wards = wards.order_by().values_list("ward_id", flat=True)
+    return wards_of_grants(user, Incident, WARD_GROUPS)
+
+
+def wards_of_grants(user, model, ward_groups) -> list[int]:
+    """The wards of the `model` rows (which have a `ward`) on which `user` may hold any grant.
+
+    The wards whose groups named in `ward_groups` (paths from the ward) the user is in, and the
+    wards of the rows granted to the user alone. One query, kept on the user object until any
+    grant or group membership changes.
+    """
+    cache = getattr(user, "_rrp_possible_wards", None)
+    if cache is None or cache[0] != permissions.generation():
+        cache = (permissions.generation(), {})
+        user._rrp_possible_wards = cache
+    if model in cache[1]:
+        return cache[1][model]
+    alone = permissions.granted_to_user(user, None, model)
+    wards = model.objects.filter(pk__in=alone).order_by().values_list("ward_id", flat=True)
     groups = permissions.group_ids(user)
     if groups:
         ours = Q()
-        for name in WARD_GROUPS:
+        for name in ward_groups:
             ours |= Q(**{f"{name}__in": groups})
         wards = Ward.objects.filter(ours).order_by().values_list("pk", flat=True).union(wards)
-    user._rrp_incident_wards = (permissions.generation(), sorted(set(wards)))
-    return user._rrp_incident_wards[1]
+    cache[1][model] = sorted(set(wards))
+    return cache[1][model]
 
 
 def get_incident_or_404(user, pk, perm: str | None = None) -> Incident:

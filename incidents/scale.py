@@ -517,7 +517,9 @@ def create_reviews(incidents, rng, now, ward) -> int:
         if incident.status == Incident.Status.DRAFT:
             continue
         ended = incident.ended_at or incident.started_at
-        review = Review(incident=incident, created_at=incident.submitted_at, due_at=ended + hours)
+        review = Review(
+            incident=incident, ward_id=ward.pk, created_at=incident.submitted_at, due_at=ended + hours
+        )
         held = ended + datetime.timedelta(hours=rng.uniform(2, 120))
         closes = held + datetime.timedelta(days=rng.uniform(1, 10))
         if incident.status == Incident.Status.SIGNED_OFF and closes < now:

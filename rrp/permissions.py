@@ -307,11 +307,15 @@ def narrow(model: type[Model], rows_for: Callable[..., Q]) -> None:
     _narrowers[model] = rows_for
 
 
-def granted_to_user(user, perm: str, model) -> QuerySet:
-    """The ids of `model` rows on which `user` holds `perm` by a grant to them, not to a group.
+def granted_to_user(user, perm: str | None, model) -> QuerySet:
+    """The ids of `model` rows on which `user` holds `perm` (any permission when None) by a grant
+    to them, not to a group.
 
     For models with direct foreign-key permission tables (the clinical records).
     """
+    if perm is None:
+        table = get_user_obj_perms_model(model)
+        return table.objects.filter(user_id=user.pk).values("content_object_id")
     grants = _grants(user, perm, model)
     if grants is None:
         return get_user_obj_perms_model(model).objects.none().values("content_object_id")

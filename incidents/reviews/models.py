@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from incidents.models import Incident
 from rrp.concurrency import Versioned
+from rrp.models import Ward
 
 User = settings.AUTH_USER_MODEL
 
@@ -60,6 +61,9 @@ class Review(Versioned):
 
     # The review is part of the incident's record: it goes only when the incident may lawfully go.
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="review")
+    # The incident's ward, copied when the review is made (an incident never moves ward), so that a
+    # list of reviews is read from the user's wards as incidents are (`permissions.narrow`).
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="+", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     due_at = models.DateTimeField("Due by")
@@ -104,10 +108,21 @@ class Review(Versioned):
             ("close_review", "Can assign the facilitator and close a review"),
             ("panel_review", "Can see the de-identified review on the review panel"),
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            # The reviews still open on a ward, in the order they are due (home page, lists).
+            models.Index(
+                fields=["ward", "due_at"], condition=~models.Q(status="closed"), name="review_open_ward_due"
+            ),
+        ]
 
     def __str__(self):
         return f"Review of incident {self.incident_id}"
+
+    def save(self, *args, **kwargs):
+        if self.ward_id is None and self.incident_id is not None:
+            self.ward_id = self.incident.ward_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("reviews:detail", args=[self.pk])

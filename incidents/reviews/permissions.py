@@ -1,8 +1,10 @@
 """Who may see and write which part of a review: one place, used by every view and the API."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
+from incidents.permissions import wards_of_grants
 from incidents.reviews.models import Review, ReviewAction
 from incidents.reviews.services import is_person, is_person_side
 from rrp import permissions
@@ -13,6 +15,21 @@ REVIEW_RELATED = (
     "facilitator__staff",
     "supporter",
 )
+
+
+# The groups reviews are granted to (reviews.services): the ward's team and managers, the
+# division's recovery leads and its review panel (peer workers).
+WARD_GROUPS = ("staff_group", "managers_group", "division__leads_group", "division__peers_group")
+
+
+def on_possible_wards(user) -> Q:
+    """Reviews on the wards where `user` could hold grants: added to every `visible()` filter.
+
+    As for incidents (`incidents.permissions.on_possible_wards`): it changes no answer, only the
+    plan. A ward nurse's "reviews due" panel read all 10,000 of their ward's review grants to show
+    the few open ones; narrowed, it reads the ward's open reviews in due order from their index.
+    """
+    return Q(ward_id__in=wards_of_grants(user, Review, WARD_GROUPS))
 
 
 def reviews_visible_to(user):

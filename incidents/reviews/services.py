@@ -70,7 +70,8 @@ def review_create_for_incident(*, incident: Incident, by: User | None = None) ->
     existing = Review.objects.filter(incident=incident).first()
     if existing:
         return existing
-    review = _save(Review(incident=incident, due_at=due_at_for(incident)), by, "incident submitted")
+    review = Review(incident=incident, ward_id=incident.ward_id, due_at=due_at_for(incident))
+    review = _save(review, by, "incident submitted")
     ward = incident.ward
     reason = "review created"
     permissions.grant(["view", "change"], to=ward.staff_group, obj=review, by=by, reason=reason)

@@ -1,0 +1,71 @@
+"""Reviews carry their incident's ward, and lists of reviews are read from the user's wards."""
+
+import importlib
+
+from django.apps import apps
+from django.urls import reverse
+
+from incidents.reviews.models import Review
+from incidents.reviews.permissions import reviews_visible_to
+from rrp import permissions
+from tests.reviews.conftest import submit_incident
+
+
+def test_a_review_is_on_its_incidents_ward(sam, lou, willow, cedar, nurse, nurse_cedar, manager):
+    assert submit_incident(sam, willow, nurse).review.ward == willow
+    incident = submit_incident(lou, cedar, nurse_cedar)
+    incident.review.delete()
+    # Made without naming the ward (as a script or the admin might): it still takes the incident's.
+    made = Review.objects.create(incident=incident, due_at=incident.ended_at)
+    assert Review.objects.get(pk=made.pk).ward == cedar
+    assert made.history.get().ward_id == cedar.pk
+
+
+def _seen(user, perm):
+    return set(permissions.visible(user, perm, Review.objects.all()).values_list("pk", flat=True))
+
+
+def _granted(user, perm):
+    """Worked out from the grant tables row by row, without any narrowing to wards."""
+    return {review.pk for review in Review.objects.all() if permissions.has(user, perm, review)}
+
+
+def test_reading_from_the_users_wards_hides_no_review_they_were_granted(
+    sam, lou, willow, cedar, nurse, nurse_cedar, manager, lead, peer
+):
+    on_willow = submit_incident(sam, willow, nurse).review
+    on_cedar = submit_incident(lou, cedar, nurse_cedar).review
+    # Granted to people alone, on wards that are not theirs: a facilitator from another ward, the
+    # person, and a division's review panel (the peer workers' group) once a review has closed.
+    permissions.grant(["view", "change"], to=nurse_cedar, obj=on_willow, by=manager, reason="facilitating")
+    permissions.grant(["panel"], to=willow.division.peers_group, obj=on_willow, by=manager, reason="closed")
+
+    assert _seen(nurse_cedar, "view") == _granted(nurse_cedar, "view") == {on_willow.pk, on_cedar.pk}
+    assert _seen(nurse, "view") == _granted(nurse, "view") == {on_willow.pk}
+    assert _seen(peer, "panel") == _granted(peer, "panel") == {on_willow.pk}
+    assert _seen(sam.user, "contribute") == _granted(sam.user, "contribute") == {on_willow.pk}
+    for user in (manager, lead, lou.user):
+        for perm in ("view", "change", "close", "contribute"):
+            assert _seen(user, perm) == _granted(user, perm), (user, perm)
+
+
+def test_the_home_panel_shows_a_review_granted_on_another_ward(
+    client, sam, willow, nurse, nurse_cedar, manager
+):
+    review = submit_incident(sam, willow, nurse, ended_hours_ago=100).review  # overdue
+    client.force_login(nurse)
+    assert review.get_absolute_url() in client.get(reverse("home")).text
+    client.force_login(nurse_cedar)
+    assert review.get_absolute_url() not in client.get(reverse("home")).text
+    permissions.grant(["view", "change"], to=nurse_cedar, obj=review, by=manager, reason="facilitating")
+    assert review.get_absolute_url() in client.get(reverse("home")).text
+    assert list(reviews_visible_to(nurse_cedar)) == [review]
+
+
+def test_the_migration_gives_earlier_versions_their_ward(sam, willow, nurse):
+    review = submit_incident(sam, willow, nurse).review
+    History = apps.get_model("reviews", "HistoricalReview")
+    History.objects.update(ward=None)
+    migration = importlib.import_module("incidents.reviews.migrations.0003_review_ward")
+    migration.copy_wards(apps, None)
+    assert set(History.objects.filter(id=review.pk).values_list("ward_id", flat=True)) == {willow.pk}
