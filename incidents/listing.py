@@ -1,4 +1,5 @@
-"""How a page of incidents is read: the same way for the incident list page and the API's list.
+"""How a page of incidents is read: the same way for the incident list page and the API's list
+(and a page of reviews, which are narrowed to the user's wards the same way).
 
 A list is counted, and its page's ids picked, from the incidents alone (filter, sort, slice); only
 then are those rows read with their person, ward and children. Joining person and ward to every
@@ -47,7 +48,7 @@ class PageRows:
 
 
 def page_rows(filterset, listed: Listing) -> PageRows:
-    """The incidents of `listed` (incidents_listed_for) that pass the valid `filterset`."""
+    """The rows of `listed` (for example incidents_listed_for) that pass the valid `filterset`."""
     narrowed = narrows(filterset)
     if narrowed and listed.every_row is not None:
         incidents = filterset.filter_queryset(listed.every_row)

@@ -7,9 +7,7 @@ from rrp.filters import visible_wards
 
 class ReviewFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Review.Status.choices, empty_label="Any status")
-    ward = django_filters.ModelChoiceFilter(
-        field_name="incident__ward", queryset=visible_wards, empty_label="Any ward"
-    )
+    ward = django_filters.ModelChoiceFilter(field_name="ward", queryset=visible_wards, empty_label="Any ward")
     overdue = django_filters.BooleanFilter(label="Overdue only", method="only_overdue")
     due_after = django_filters.DateFilter(field_name="due_at", lookup_expr="date__gte", label="Due from")
     due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label="Due up to")

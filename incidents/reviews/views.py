@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from incidents.listing import page_rows
 from incidents.reviews import forms, services
 from incidents.reviews import permissions as review_perms
 from incidents.reviews.deidentify import panel_view
@@ -52,12 +53,13 @@ LIST_RELATED = ("incident__ward", "incident__service_user__user")
 
 
 def review_list(request):
-    visible = review_perms.reviews_visible_to(request.user)
-    f = ReviewFilter(request.GET, queryset=visible, request=request)
-    reviews = f.qs if f.is_valid() else visible.none()
+    # Read as a page of incidents is (`incidents.listing`): counted from the user's grants, the
+    # first pages checking each row's grants as it is read, later ones the user's wards' reviews.
+    listed = permissions.listing(request.user, "view", Review.objects.order_by("status", "due_at", "id"))
+    f = ReviewFilter(request.GET, queryset=listed.rows, request=request)
     # The page's ids first, from the reviews alone (no joins before the sort and limit), then those
     # 25 rows with only what the list prints: one query more, whatever the page size.
-    page = paginate(request, reviews.order_by("status", "due_at").values_list("pk", flat=True))
+    page = paginate(request, page_rows(f, listed) if f.is_valid() else [])
     ids = list(page.object_list)
     shown = Review.objects.select_related(*LIST_RELATED).in_bulk(ids)
     rows = [
@@ -76,7 +78,8 @@ def review_list(request):
             "rows": rows,
             "page_obj": page,
             "querystring_base": querystring_without_page(request),
-            "show_panel": permissions.visible(request.user, "panel", Review.objects.closed()).exists(),
+            # Only closed reviews are ever shared with the panel (services.review_close).
+            "show_panel": permissions.holds_any(request.user, "panel", Review),
         },
     )
 

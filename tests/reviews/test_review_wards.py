@@ -3,6 +3,7 @@
 import importlib
 
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from incidents.reviews.models import Review
@@ -69,3 +70,37 @@ def test_the_migration_gives_earlier_versions_their_ward(sam, willow, nurse):
     migration = importlib.import_module("incidents.reviews.migrations.0003_review_ward")
     migration.copy_wards(apps, None)
     assert set(History.objects.filter(id=review.pk).values_list("ward_id", flat=True)) == {willow.pk}
+
+
+def test_the_review_panel_link_shows_only_to_someone_on_the_panel(client, sam, willow, nurse, lead, peer):
+    review = submit_incident(sam, willow, nurse).review
+    link = "Review panel: closed reviews without names"
+    for user in (nurse, lead, peer):
+        client.force_login(user)
+        assert link not in client.get(reverse("reviews:list")).text, user
+    # Closing a review shares it with the division's review panel (reviews.services.review_close).
+    permissions.grant(["panel"], to=willow.division.peers_group, obj=review, by=nurse, reason="closed")
+    client.force_login(peer)
+    assert link in client.get(reverse("reviews:list")).text
+    assert permissions.holds_any(peer, "panel", Review)
+    assert not permissions.holds_any(lead, "panel", Review)
+    assert not permissions.holds_any(AnonymousUser(), "panel", Review)
+
+
+def test_reviews_list_counts_and_pages_read_from_the_users_wards(
+    client, sam, kai, lou, willow, cedar, nurse, nurse_cedar, manager
+):
+    mine = [
+        submit_incident(kai if n % 2 else sam, willow, nurse, ended_hours_ago=3 + n).review for n in range(27)
+    ]
+    theirs = submit_incident(lou, cedar, nurse_cedar).review
+    # One review on Cedar granted to the Willow nurse alone: counted from two sources of grants.
+    permissions.grant(["view", "change"], to=nurse, obj=theirs, by=manager, reason="facilitating")
+    client.force_login(nurse)
+    first = client.get(reverse("reviews:list")).text
+    second = client.get(reverse("reviews:list") + "?page=2").text
+    assert "Reviews (28)" in first and "Reviews (28)" in second
+    listed = [r for r in [*mine, theirs] if r.get_absolute_url() in first + second]
+    assert len(listed) == 28
+    filtered = client.get(reverse("reviews:list"), {"ward": willow.pk}).text
+    assert "Reviews (27)" in filtered and theirs.get_absolute_url() not in filtered
