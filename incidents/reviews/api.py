@@ -29,9 +29,16 @@ from rrp.api import ScopedViewSet
 
 
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    queryset = Review.objects.select_related("incident").order_by("due_at", "id")
+    queryset = Review.objects.select_related("incident__service_user").order_by("due_at", "id")
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            # What each open review still needs before it can close: one query for the page.
+            services.load_missing_facts(page)
+        return page
 
     def _writable(self, perm: str):
         review = self.get_object_for_read()

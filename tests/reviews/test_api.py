@@ -152,3 +152,28 @@ def test_stale_summary_through_the_api_is_409(api, review, nurse, manager):
     assert stale.status_code == 409
     review.refresh_from_db()
     assert review.summary == "One"
+
+
+def test_review_list_reads_what_each_open_review_still_needs_in_one_query(
+    api, review, sam, kai, willow, nurse, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _complete(review, sam, nurse, manager)  # everything done: nothing missing
+    api.force_authenticate(nurse)
+    url = "/api/v1/post-incident-reviews/"
+    api.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert api.get(url).json()["results"][0]["missing"] == []
+    for n in range(6):
+        submit_incident(kai if n % 2 else sam, willow, nurse, ended_hours_ago=3 + n)
+    api.get(url)  # new grants: the user's groups and wards are read again once
+    with CaptureQueriesContext(connection) as seven:
+        rows = api.get(url).json()["results"]
+    assert len(rows) == 7
+    assert len(seven) == len(one)
+    # The list says what each review's own page says.
+    for row in rows:
+        assert row["missing"] == api.get(f"{url}{row['id']}/").json()["missing"], row["id"]
+    assert sum("Record the immediate debrief." in row["missing"] for row in rows) == 6
