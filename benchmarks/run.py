@@ -99,6 +99,7 @@ PAGES = [
     ("API incidents: page size 200", "nurse", "incident-list", None, {"page_size": "200"}),
     ("Reviews list", "nurse", "reviews:list", None, {}),
     ("Reviews list: recovery lead", "lead", "reviews:list", None, {}),
+    ("API reviews: recovery lead", "lead", "post-incident-review-list", None, {}),
     ("People list", "nurse", "service_user_list", None, {}),
     ("API service users", "nurse", "service-user-list", None, {}),
 ]

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from incidents import listing
 from incidents.reviews import services
 from incidents.reviews.deidentify import panel_view
 from incidents.reviews.filters import ReviewFilter
@@ -33,11 +34,21 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
 
+    def get_queryset(self):
+        if self.action != "list":
+            return super().get_queryset()
+        # Read as the reviews page and the incidents' list read theirs (incidents.listing).
+        self.listed = permissions.listing(self.request.user, self.view_perm, self.queryset.all())
+        return self.listed.first_rows
+
     def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            # What each open review still needs before it can close: one query for the page.
-            services.load_missing_facts(page)
+        """The page's ids read as the reviews page reads them, then those rows, then what each
+        open one still needs before it can close: one query each, whatever the page size."""
+        ids = super().paginate_queryset(listing.page_rows(self.filterset, self.listed))
+        if ids is None:
+            return None
+        page = listing.with_rows(ids, self.queryset)
+        services.load_missing_facts(page)
         return page
 
     def _writable(self, perm: str):

@@ -110,6 +110,8 @@ class Review(Versioned):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            # Every review in the order they are due (the API's list), checked against the grants.
+            models.Index(fields=["due_at", "id"], name="review_due_order"),
             # The reviews still open on a ward, in the order they are due (home page, lists).
             models.Index(
                 fields=["ward", "due_at"], condition=~models.Q(status="closed"), name="review_open_ward_due"

@@ -104,3 +104,27 @@ def test_reviews_list_counts_and_pages_read_from_the_users_wards(
     assert len(listed) == 28
     filtered = client.get(reverse("reviews:list"), {"ward": willow.pk}).text
     assert "Reviews (27)" in filtered and theirs.get_absolute_url() not in filtered
+
+
+def test_the_api_pages_through_every_review_once_in_due_order(
+    sam, kai, lou, willow, cedar, nurse, nurse_cedar, manager
+):
+    from rest_framework.test import APIClient
+
+    mine = [
+        submit_incident(kai if n % 2 else sam, willow, nurse, ended_hours_ago=3 + n).review for n in range(12)
+    ]
+    theirs = submit_incident(lou, cedar, nurse_cedar, ended_hours_ago=7.5).review
+    permissions.grant(["view", "change"], to=nurse, obj=theirs, by=manager, reason="facilitating")
+    api = APIClient()
+    api.force_authenticate(nurse)
+    seen, url = [], "/api/v1/post-incident-reviews/?page_size=5"
+    while url:
+        body = api.get(url).json()
+        assert body["count"] == 13
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    expected = sorted([*mine, theirs], key=lambda review: (review.due_at, review.pk))
+    assert seen == [review.pk for review in expected]
+    filtered = api.get("/api/v1/post-incident-reviews/", {"ward": cedar.pk})
+    assert filtered.status_code == 400  # not one of the nurse's wards: said, not silently widened
