@@ -9,7 +9,6 @@ from incidents import listing, services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident, Intervention
 from incidents.serializers import IncidentSerializer
-from rrp import permissions
 from rrp.api import ScopedViewSet
 
 
@@ -21,8 +20,10 @@ def _children(data) -> dict:
     return children
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Uses of force. Create a draft (optionally submitting it), read, and amend with a reason."""
+class IncidentViewSet(listing.ListedPages, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Uses of force. Create a draft (optionally submitting it), read, and amend with a reason.
+
+    The list is read as the incident list page reads it (incidents.listing)."""
 
     # The person, ward and admission are answered as ids (no join needed; whether the caller is
     # the person force was used on is told from the ids too: incidents.permissions.is_subject).
@@ -33,22 +34,6 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        if self.action != "list":
-            return super().get_queryset()
-        # Read as the incident list page reads it (incidents.listing), once the filters are known:
-        # here the visible rows as a first page reads them (each row's grants checked as it is read).
-        self.listed = permissions.listing(self.request.user, self.view_perm, self.queryset.all())
-        return self.listed.first_rows
-
-    def paginate_queryset(self, queryset):
-        """The page's ids read as the incident list page reads them (incidents.listing), then
-        those rows with their children: one query more than reading the rows, whatever the page
-        size, and no way of reading the list built that the page does not use."""
-        rows = listing.page_rows(self.filterset, self.listed)
-        ids = super().paginate_queryset(rows)
-        return None if ids is None else listing.with_rows(ids, self.queryset)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

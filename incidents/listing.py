@@ -21,7 +21,7 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 
 from rrp.filters import narrows
-from rrp.permissions import Listing
+from rrp.permissions import Listing, listing
 
 PROBE_ROWS = 1000
 
@@ -71,3 +71,26 @@ def with_rows(ids: list[int], queryset: QuerySet) -> list:
     """The rows of `queryset` with these ids, in the ids' order (one query, plus its prefetches)."""
     rows = queryset.in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
+
+
+class ListedPages:
+    """For an API viewset (`rrp.api.ScopedViewSet`) whose list pages are read as the list pages of
+    the site read theirs: the visible rows as a first page reads them, then each page's ids
+    (`page_rows`), then those rows from the viewset's queryset (`with_rows`), then `page_loaded`.
+    One query more than reading the rows, whatever the page size, and no way of reading the list
+    built that the page does not use. Needs a `filterset_class` (`StrictFilterBackend` keeps the
+    filterset on the view)."""
+
+    def get_queryset(self):
+        if self.action != "list":
+            return super().get_queryset()
+        self.listed = listing(self.request.user, self.view_perm, self.queryset.all())
+        return self.listed.first_rows
+
+    def paginate_queryset(self, queryset):
+        ids = super().paginate_queryset(page_rows(self.filterset, self.listed))
+        return None if ids is None else self.page_loaded(with_rows(ids, self.queryset))
+
+    def page_loaded(self, rows: list) -> list:
+        """The page's rows, for a subclass to read more about in bulk."""
+        return rows

@@ -29,27 +29,17 @@ from rrp import permissions
 from rrp.api import ScopedViewSet
 
 
-class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ReviewViewSet(listing.ListedPages, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Post-incident reviews; the list is read as the reviews page reads it (incidents.listing)."""
+
     queryset = Review.objects.select_related("incident__service_user").order_by("due_at", "id")
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
 
-    def get_queryset(self):
-        if self.action != "list":
-            return super().get_queryset()
-        # Read as the reviews page and the incidents' list read theirs (incidents.listing).
-        self.listed = permissions.listing(self.request.user, self.view_perm, self.queryset.all())
-        return self.listed.first_rows
-
-    def paginate_queryset(self, queryset):
-        """The page's ids read as the reviews page reads them, then those rows, then what each
-        open one still needs before it can close: one query each, whatever the page size."""
-        ids = super().paginate_queryset(listing.page_rows(self.filterset, self.listed))
-        if ids is None:
-            return None
-        page = listing.with_rows(ids, self.queryset)
-        services.load_missing_facts(page)
-        return page
+    def page_loaded(self, rows: list) -> list:
+        """What each open review on the page still needs before it can close: one query."""
+        services.load_missing_facts(rows)
+        return rows
 
     def _writable(self, perm: str):
         review = self.get_object_for_read()
