@@ -21,17 +21,16 @@ from simple_history.utils import (
     get_history_manager_for_model,
 )
 
-# Fields whose Python value psycopg can write as it is; any other field is prepared by Django.
+# Fields whose Python value psycopg can write as it is; any other field is prepared by Django
+# (text fields are written by `_writer` below).
 _PLAIN = (
     models.AutoField,
     models.BigAutoField,
     models.BooleanField,
-    models.CharField,
     models.DateField,  # and DateTimeField (aware datetimes; psycopg writes them with their offset)
     models.DecimalField,
     models.ForeignKey,
     models.IntegerField,  # and the other integer fields
-    models.TextField,
     models.UUIDField,
 )
 

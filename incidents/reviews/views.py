@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incidents.listing import page_rows
+from incidents.listing import page_rows, with_rows
 from incidents.reviews import forms, services
 from incidents.reviews import permissions as review_perms
 from incidents.reviews.deidentify import panel_view
@@ -60,15 +60,13 @@ def review_list(request):
     # The page's ids first, from the reviews alone (no joins before the sort and limit), then those
     # 25 rows with only what the list prints: one query more, whatever the page size.
     page = paginate(request, page_rows(f, listed) if f.is_valid() else [])
-    ids = list(page.object_list)
-    shown = Review.objects.select_related(*LIST_RELATED).in_bulk(ids)
     rows = [
         {
             "review": review,
             "heading": _heading(review, request.user),
             "person_side": services.is_person_side(request.user, review),
         }
-        for review in (shown[pk] for pk in ids if pk in shown)
+        for review in with_rows(list(page.object_list), Review.objects.select_related(*LIST_RELATED))
     ]
     return render(
         request,
