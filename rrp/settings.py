@@ -132,6 +132,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions end after 30 minutes without a request (a shared ward PC must not stay signed in).
 # rrp.middleware.SessionRefreshMiddleware moves the expiry on, writing the session at most once a
 # minute rather than on every request: a session idle for 30 minutes is always ended.
+# Django's database sessions, read with a statement built once (rrp.sessions).
+SESSION_ENGINE = "rrp.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,0 +1,104 @@
+"""The session and the signed-in user, read by statements built once (rrp.statements), are what
+Django's own querysets read: the same fields, the same related rows, no extra query later."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rrp import permissions, roles
+from rrp.backends import UserBackend
+from rrp.models import ServiceUser, StaffProfile, WardAssignment
+from rrp.sessions import SessionStore
+from tests.conftest import make_person, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def values(obj):
+    return {field.attname: getattr(obj, field.attname) for field in type(obj)._meta.concrete_fields}
+
+
+def read_by_orm(pk):
+    return User.objects.select_related("staff", "service_user").get(pk=pk)
+
+
+@pytest.fixture
+def person(willow):
+    return make_person("person.kit", willow)
+
+
+@pytest.mark.parametrize("who", ["nurse", "lead", "person", "plain"])
+def test_the_user_is_read_as_the_orm_reads_them(request, who, willow):
+    if who == "person":
+        user = request.getfixturevalue("person").user
+    elif who == "plain":
+        user = make_user("no.role")
+    else:
+        user = request.getfixturevalue(who)
+    user.last_login = timezone.now()
+    user.save()
+    expected = read_by_orm(user.pk)
+    groups = sorted(user.groups.values_list("pk", flat=True))
+    wards = sorted(WardAssignment.objects.filter(staff__user=user).values_list("ward_id", flat=True))
+    role = roles.role_of(expected)
+
+    with CaptureQueriesContext(connection) as captured:
+        loaded = UserBackend().get_user(user.pk)
+        assert len(captured) == 1
+        assert values(loaded) == values(expected)
+        assert loaded.last_login == expected.last_login and loaded.last_login.tzinfo is not None
+        for name, model in (("staff", StaffProfile), ("service_user", ServiceUser)):
+            if hasattr(expected, name):
+                related = getattr(loaded, name)
+                assert values(related) == values(getattr(expected, name))
+                assert related.user is loaded
+            else:
+                with pytest.raises(model.DoesNotExist):
+                    getattr(loaded, name)
+        assert permissions.group_ids(loaded) == groups
+        assert roles.staff_ward_ids(loaded) == wards
+        assert len(captured) == 1  # nothing above asked the database again
+    assert roles.role_of(loaded) == role  # (with neither record: one query, whether a carer)
+
+
+def test_a_persons_date_of_birth_is_a_date(person):
+    loaded = UserBackend().get_user(person.user.pk)
+    assert loaded.service_user.date_of_birth == datetime.date(1990, 1, 1)
+
+
+def test_an_unknown_or_inactive_user_is_nobody(nurse):
+    assert UserBackend().get_user(nurse.pk + 1000) is None
+    nurse.is_active = False
+    nurse.save()
+    assert UserBackend().get_user(nurse.pk) is None
+
+
+def test_a_session_is_read_until_it_expires(nurse):
+    store = SessionStore()
+    store[SESSION_KEY] = str(nurse.pk)
+    store.create()
+    assert SessionStore(store.session_key).load() == {SESSION_KEY: str(nurse.pk)}
+
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None  # a new session starts, as with Django's store
+    assert SessionStore("no-such-session-key").load() == {}
+
+
+def test_pages_are_served_to_a_signed_in_user_and_not_after_sign_out(client, nurse):
+    client.force_login(nurse)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["user"] == nurse
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
