@@ -200,6 +200,13 @@ def test_counting_from_the_grants_declines_when_a_row_could_be_granted_twice(cas
     assert permissions.listing(AnonymousUser(), "view", Ward.objects.all()).count == 0
 
 
+def signed_in(user):
+    """What a request has read before its first check: the user's groups (read with the user at
+    sign-in, rrp.backends) and the permissions' names (read once a process)."""
+    permissions.group_ids(user)
+    permissions._codenames([])
+
+
 @pytest.mark.parametrize("who", WHO)
 def test_checking_one_record_agrees_with_guardian(cast, wards, who, django_assert_max_num_queries):
     """`has()` reads a record's grants in one query; its answers are guardian's checker's,
@@ -208,6 +215,7 @@ def test_checking_one_record_agrees_with_guardian(cast, wards, who, django_asser
 
     user, _indexes = cast[who]
     guardian = ObjectPermissionChecker(user)
+    signed_in(user)
     for ward in wards:
         for perm in ("view", "change", "rrp.view_ward", "delete"):
             full = perm if "." in perm else f"rrp.{perm}_ward"
@@ -218,6 +226,7 @@ def test_checking_one_record_agrees_with_guardian(cast, wards, who, django_asser
 
 def test_a_page_asks_about_many_records_in_one_query(cast, wards, django_assert_num_queries):
     user, _indexes = cast["both"]
+    signed_in(user)
     with django_assert_num_queries(1):
         permissions.prefetch(user, wards)
     with django_assert_num_queries(0):
