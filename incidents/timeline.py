@@ -10,7 +10,7 @@ from incidents.models import (
     Observation,
     StaffInvolvement,
 )
-from rrp.history import history_records, history_rows, rows_from_records
+from rrp.history import history_of, history_rows, rows_from_records
 
 ROW_KINDS = [
     (Intervention, "intervention"),
@@ -30,11 +30,7 @@ def timeline(incident: Incident) -> list:
     """
     rows = history_rows(incident, limit=LIMIT)
     for model, label in ROW_KINDS:
-        records = (
-            history_records(model)
-            .filter(incident_id=incident.pk)
-            .order_by("id", "-history_date", "-history_id")
-        )
+        records = history_of(model, "incident", incident.pk, order=("id", "-history_date", "-history_id"))
         for _pk, group in groupby(records, key=lambda record: record.id):
             newest_first = list(group)[:LIMIT]
             name = f"{label}: {newest_first[0].instance}"

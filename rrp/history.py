@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from functools import cache
 
+from rrp import statements
+
 
 @dataclass
 class Change:
@@ -58,15 +60,26 @@ def _historical_model(model):
     return model.history.model
 
 
-def history_records(model):
-    """The history records of every `model` object, with who made each change."""
-    return _historical_model(model)._default_manager.select_related("history_user")
-
-
 def history_rows(obj, *, exclude=("version",), limit: int = 200) -> list[HistoryRow]:
     """Return the history of `obj`, newest first, with field-by-field differences."""
-    records = history_records(obj._meta.model).filter(**{obj._meta.pk.attname: obj.pk})
-    return rows_from_records(list(records.order_by("-history_date", "-history_id")[:limit]), exclude=exclude)
+    return rows_from_records(
+        history_of(obj._meta.model, obj._meta.pk.attname, obj.pk, limit=limit), exclude=exclude
+    )
+
+
+def history_of(model, field: str, value, *, order=("-history_date", "-history_id"), limit=None) -> list:
+    """The history records of the `model` objects whose `field` is `value` (the object's own key,
+    or its parent's), in `order`, with who made each change: the historical model's rows with
+    `select_related("history_user")`, read by a statement built once per connection
+    (rrp.statements), as every record page reads at least one history."""
+    return statements.select(
+        _historical_model(model),
+        where=field,
+        value=value,
+        order=list(order),
+        related=("history_user",),
+        limit=limit,
+    )
 
 
 def rows_from_records(records, *, exclude=("version",)) -> list[HistoryRow]:

@@ -132,3 +132,81 @@ def user_statement(user_model, related: tuple[str, ...], extra: dict[str, str]) 
     connection = connections[router.db_for_read(user_model)]
     key = f"user:{user_model._meta.label}:{','.join(related)}:{','.join(extra)}"
     return _cached(connection, key, lambda c: UserStatement(user_model, related, extra, c))
+
+
+class Select:
+    """`model.objects.select_related(*related).filter(<where>=value).order_by(*order)[:limit]` for a
+    model with a plain default manager, `related` being forward foreign keys: one statement built
+    once per connection, its rows made into instances with their related rows cached as
+    `select_related` caches them (None where the key is empty)."""
+
+    def __init__(self, model, connection, *, where: str, order=None, related=(), limit=None):
+        meta = model._meta
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        self.columns = Columns(model, connection)
+        self.where = meta.get_field(where)
+        parts, joins, self.related = [self.columns.sql], [], []
+        for name in related:
+            field = meta.get_field(name)
+            target = field.related_model
+            columns = Columns(target, connection)
+            other = quote(target._meta.db_table)
+            on = f"{other}.{quote(field.target_field.column)} = {table}.{quote(field.column)}"
+            joins.append(f" LEFT JOIN {other} ON {on}")
+            parts.append(columns.sql)
+            self.related.append((field, columns))
+        terms = []
+        for name in meta.ordering if order is None else order:
+            if not isinstance(name, str) or name == "?":
+                raise ValueError(f"{meta.label}: an ordering of field names is needed, not {name!r}")
+            field = meta.pk if name.lstrip("-") == "pk" else meta.get_field(name.lstrip("-"))
+            terms.append(f"{table}.{quote(field.column)}{' DESC' if name.startswith('-') else ''}")
+        # Names from the models, quoted; the value is a parameter.
+        where = f"{table}.{quote(self.where.column)} = %s"
+        self.sql = f"SELECT {', '.join(parts)} FROM {table}{''.join(joins)} WHERE {where}"  # noqa: S608
+        if terms:
+            self.sql += f" ORDER BY {', '.join(terms)}"
+        if limit is not None:
+            self.sql += f" LIMIT {int(limit)}"
+        self.connection = connection
+
+    def rows(self, value) -> list[Model]:
+        prepared = self.where.get_db_prep_value(value, self.connection)
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, [prepared])
+            rows = cursor.fetchall()
+        found = []
+        width = len(self.columns)
+        for row in rows:
+            obj = self.columns.instance(row[:width])
+            start = width
+            for field, columns in self.related:
+                values = row[start : start + len(columns)]
+                start += len(columns)
+                field.set_cached_value(obj, None if values[0] is None else columns.instance(values))
+            found.append(obj)
+        return found
+
+
+def select(model, *, where: str, value, order=None, related=(), limit=None) -> list[Model]:
+    """The rows of `model` whose field `where` is `value`, as `Select` reads them."""
+    connection = connections[router.db_for_read(model)]
+    key = f"select:{model._meta.label}:{where}:{order}:{related}:{limit}"
+    statement = _cached(
+        connection, key, lambda c: Select(model, c, where=where, order=order, related=related, limit=limit)
+    )
+    return statement.rows(value)
+
+
+def children(parent: Model, related_name: str) -> list[Model]:
+    """The rows of `parent.<related_name>.all()` (a reverse foreign key to a model with a plain
+    default manager), by a statement built once per connection, each with the parent cached."""
+    relation = type(parent)._meta.get_field(related_name)
+    field = relation.field
+    found = select(
+        relation.related_model, where=field.name, value=getattr(parent, field.target_field.attname)
+    )
+    for child in found:
+        field.set_cached_value(child, parent)  # child.<key> is the parent, as the ORM sets it
+    return found

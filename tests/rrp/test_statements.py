@@ -102,3 +102,83 @@ def test_pages_are_served_to_a_signed_in_user_and_not_after_sign_out(client, nur
     assert response.context["user"] == nurse
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_an_incidents_rows_are_read_as_the_orm_reads_them(nurse, willow):
+    from decimal import Decimal
+
+    from incidents import services
+    from incidents.models import Incident
+    from rrp.statements import children
+    from tests.incidents.factories import ago, complete_children, make_incident
+
+    person = make_person("person.kit", willow)
+    incident = make_incident(person, nurse, submit=False)
+    start = ago(hours=3)
+    rows = {
+        "interventions": [
+            *complete_children(start)["interventions"],
+            *complete_children(start - datetime.timedelta(minutes=30), type_code="01")["interventions"],
+        ],
+        "staff_involved": complete_children(start, staff_user=nurse)["staff_involved"],
+        "others_involved": [{"who": "Police", "reason": "Called to help", "used_force": True}],
+        "notifications": [
+            {"name": "Sam Kit", "relationship": "Brother", "told_at": start},
+            {"name": "Dr Lee", "told": False},
+        ],
+        "observations": [
+            {"taken_at": start + datetime.timedelta(minutes=20), "pulse": 88, "temperature": Decimal("37.2")},
+            {"taken_at": start + datetime.timedelta(minutes=5), "refused": True},
+        ],
+    }
+    services.incident_update(incident=incident, by=nurse, children=rows, version=incident.version)
+    empty = make_incident(person, nurse, submit=False)
+    for parent in (Incident.objects.get(pk=incident.pk), Incident.objects.get(pk=empty.pk)):
+        for name in rows:
+            expected = list(getattr(parent, name).all())
+            with CaptureQueriesContext(connection) as captured:
+                found = children(parent, name)
+                assert [values(row) for row in found] == [values(row) for row in expected], name
+                assert all(row.incident is parent for row in found)
+            assert len(captured) == 1
+            if parent.pk == incident.pk:
+                assert len(found) == len(rows[name])
+    first = children(Incident.objects.get(pk=incident.pk), "interventions")[0]
+    assert first.type_code == "01"  # in started_at order, not the order written
+    assert children(Incident.objects.get(pk=incident.pk), "observations")[1].temperature == Decimal("37.2")
+
+
+def test_history_is_read_as_the_orm_reads_it(nurse, willow):
+    from incidents import services
+    from incidents.models import Incident, Intervention
+    from rrp.history import history_of
+    from tests.incidents.factories import make_incident
+
+    person = make_person("person.kit", willow)
+    incident = make_incident(person, nurse)
+    services.incident_update(
+        incident=incident, by=nurse, version=incident.version, reason="Wrong place", place="Garden"
+    )
+    latest = Incident.history.filter(id=incident.pk).latest("history_date")
+    Incident.history.filter(history_id=latest.history_id).update(history_user=None)  # by the system
+    for model, field, order, limit in (
+        (Incident, "id", ("-history_date", "-history_id"), 200),
+        (Incident, "id", ("-history_date", "-history_id"), 1),
+        (Intervention, "incident", ("id", "-history_date", "-history_id"), None),
+    ):
+        historical = model.history.model
+        expected = list(
+            historical.objects.select_related("history_user")
+            .filter(**{field: incident.pk})
+            .order_by(*order)[:limit]
+        )
+        with CaptureQueriesContext(connection) as captured:
+            found = history_of(model, field, incident.pk, order=order, limit=limit)
+            assert [values(r) for r in found] == [values(r) for r in expected]
+            assert [r.history_user and values(r.history_user) for r in found] == [
+                r.history_user and values(r.history_user) for r in expected
+            ]
+        assert len(captured) == 1
+        assert found
+    users = [r.history_user for r in history_of(Incident, "id", incident.pk)]
+    assert users[0] is None and users[-1] == nurse
