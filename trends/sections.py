@@ -35,6 +35,19 @@ class Table:
             rows.append(f'<tr class="nhsuk-table__row">{header}{cells}</tr>')
         return mark_safe("".join(rows))  # noqa: S308 (every cell is escaped by _cell)
 
+    def html(self) -> str:
+        """The whole table as trends/_table.html wrote it (an include per table cost the annual
+        statistics page's ten tables about as much as their rows)."""
+        head = "".join(
+            f'<th scope="col" class="nhsuk-table__header">{_cell(column)}</th>' for column in self.columns
+        )
+        return mark_safe(  # noqa: S308 (every cell, column and the caption are escaped by _cell)
+            '<div class="rrp-table-scroll">\n<table class="nhsuk-table">\n'
+            f'  <caption class="nhsuk-table__caption nhsuk-u-font-size-19">{_cell(self.caption)}</caption>\n'
+            f'  <thead class="nhsuk-table__head"><tr>{head}</tr></thead>\n'
+            f'  <tbody class="nhsuk-table__body">\n  {self.body_html()}\n  </tbody>\n</table>\n</div>\n'
+        )
+
 
 def _cell(value) -> str:
     """`{{ value }}`: localized, and escaped unless already safe HTML."""

@@ -35,3 +35,20 @@ def test_rows_are_the_template_loops_html_with_every_cell_escaped():
 
 def test_a_table_with_no_rows_has_an_empty_body():
     assert Table("Caption", ["Ward"], []).body_html() == ""
+
+
+# What trends/_table.html wrote, included once per table before Table.html.
+TABLE_TEMPLATE = Template(
+    '<div class="rrp-table-scroll">\n<table class="nhsuk-table">\n'
+    '  <caption class="nhsuk-table__caption nhsuk-u-font-size-19">{{ table.caption }}</caption>\n'
+    '  <thead class="nhsuk-table__head"><tr>{% for column in table.columns %}<th scope="col" '
+    'class="nhsuk-table__header">{{ column }}</th>{% endfor %}</tr></thead>\n'
+    '  <tbody class="nhsuk-table__body">\n  {{ table.body_html }}\n  </tbody>\n</table>\n</div>\n'
+)
+
+
+def test_a_whole_table_is_the_templates_html_with_its_caption_and_columns_escaped():
+    table = Table("Uses of force <by> month", ["Ward & team", "Count"], [["Willow", 1_204], ["Oak", 3]])
+    html = table.html()
+    assert html == TABLE_TEMPLATE.render(Context({"table": table}))
+    assert "Uses of force &lt;by&gt; month" in html and "Ward &amp; team" in html and ">Oak<" in html
