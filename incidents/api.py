@@ -9,6 +9,7 @@ from incidents import listing, services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident, Intervention
 from incidents.serializers import IncidentSerializer
+from rrp import statements
 from rrp.api import ScopedViewSet
 
 
@@ -34,6 +35,11 @@ class IncidentViewSet(listing.ListedPages, mixins.ListModelMixin, mixins.Retriev
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def page_read(self, ids):
+        # The rows of `queryset` with their interventions and staff, by statements built once
+        # (rrp.statements) rather than the queryset compiled on each request.
+        return statements.by_ids(Incident, ids, children=("interventions", "staff_involved"))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -89,7 +89,11 @@ class ListedPages:
 
     def paginate_queryset(self, queryset):
         ids = super().paginate_queryset(page_rows(self.filterset, self.listed))
-        return None if ids is None else self.page_loaded(with_rows(ids, self.queryset))
+        return None if ids is None else self.page_loaded(self.page_read(ids))
+
+    def page_read(self, ids: list[int]) -> list:
+        """The rows with these ids, in their order: by default from the viewset's queryset."""
+        return with_rows(ids, self.queryset)
 
     def page_loaded(self, rows: list) -> list:
         """The page's rows, for a subclass to read more about in bulk."""

@@ -1,9 +1,10 @@
 """Who may see and change which incidents: every incident page and the API go through these."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from incidents.models import Incident
-from rrp import permissions
+from rrp import permissions, statements
 from rrp.models import ServiceUser, Ward
 
 # The only groups incidents are granted to (incidents.services): the ward's team and managers,
@@ -56,15 +57,21 @@ def wards_of_grants(user, model, ward_groups) -> list[int]:
         user._rrp_possible_wards = cache
     if model in cache[1]:
         return cache[1][model]
-    alone = permissions.granted_to_user(user, None, model)
-    wards = model.objects.filter(pk__in=alone).order_by().values_list("ward_id", flat=True)
-    groups = permissions.group_ids(user)
-    if groups:
-        ours = Q()
-        for name in ward_groups:
-            ours |= Q(**{f"{name}__in": groups})
-        wards = Ward.objects.filter(ours).order_by().values_list("pk", flat=True).union(wards)
-    cache[1][model] = sorted(set(wards))
+
+    def build(user_id, groups):
+        alone = permissions.granted_to_user(get_user_model()(pk=user_id), None, model)
+        wards = model.objects.filter(pk__in=alone).order_by().values_list("ward_id")
+        if groups:
+            ours = Q()
+            for name in ward_groups:
+                ours |= Q(**{f"{name}__in": groups})
+            wards = Ward.objects.filter(ours).order_by().values_list("pk").union(wards)
+        return wards
+
+    # The same statement on every request, compiled once (rrp.statements.values).
+    key = f"wards_of_grants:{model._meta.label}:{','.join(ward_groups)}"
+    rows = statements.values(Ward, key, build, user.pk, permissions.group_ids(user))
+    cache[1][model] = sorted({ward for (ward,) in rows})
     return cache[1][model]
 
 

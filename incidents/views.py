@@ -70,7 +70,11 @@ def incidents_page(request, listed):
         else listing.PageRows(0, lambda start: listed.queryset.none())
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = listing.with_rows(page.object_list, _listed(Incident.objects.all()))
+    # The page's rows with their person, ward and interventions (as _listed reads them), by
+    # statements built once (rrp.statements) rather than a queryset compiled on each request.
+    page.object_list = statements.by_ids(
+        Incident, page.object_list, related=("service_user", "ward"), children=("interventions",)
+    )
     return f, page
 
 

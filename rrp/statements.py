@@ -11,6 +11,7 @@ through its field's and the database's converters, and the related rows are cach
 as `select_related` caches them. tests/rrp/test_statements.py compares both ways field by field.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model
 from django.utils import timezone
@@ -135,10 +136,10 @@ def user_statement(user_model, related: tuple[str, ...], extra: dict[str, str]) 
 
 
 class Select:
-    """`model.objects.select_related(*related).filter(<where>=value).order_by(*order)[:limit]` for a
-    model with a plain default manager, `related` being forward foreign keys: one statement built
-    once per connection, its rows made into instances with their related rows cached as
-    `select_related` caches them (None where the key is empty)."""
+    """`model.objects.select_related(*related).filter(<where>=value).order_by(*order)[:limit]` (or
+    `<where>__in=values`) for a model with a plain default manager, `related` being forward
+    foreign keys: one statement built once per connection, its rows made into instances with
+    their related rows cached as `select_related` caches them (None where the key is empty)."""
 
     def __init__(self, model, connection, *, where: str, order=None, related=(), limit=None):
         meta = model._meta
@@ -162,19 +163,32 @@ class Select:
                 raise ValueError(f"{meta.label}: an ordering of field names is needed, not {name!r}")
             field = meta.pk if name.lstrip("-") == "pk" else meta.get_field(name.lstrip("-"))
             terms.append(f"{table}.{quote(field.column)}{' DESC' if name.startswith('-') else ''}")
-        # Names from the models, quoted; the value is a parameter.
-        where = f"{table}.{quote(self.where.column)} = %s"
-        self.sql = f"SELECT {', '.join(parts)} FROM {table}{''.join(joins)} WHERE {where}"  # noqa: S608
-        if terms:
-            self.sql += f" ORDER BY {', '.join(terms)}"
+        # Names from the models, quoted; values are parameters.
+        self.head = (
+            f"SELECT {', '.join(parts)} FROM {table}{''.join(joins)} WHERE {table}.{quote(self.where.column)}"  # noqa: S608
+        )
+        self.tail = f" ORDER BY {', '.join(terms)}" if terms else ""
         if limit is not None:
-            self.sql += f" LIMIT {int(limit)}"
+            self.tail += f" LIMIT {int(limit)}"
         self.connection = connection
 
     def rows(self, value) -> list[Model]:
-        prepared = self.where.get_db_prep_value(value, self.connection)
+        """The rows whose field is `value`."""
+        return self._read(
+            f"{self.head} = %s{self.tail}", [self.where.get_db_prep_value(value, self.connection)]
+        )
+
+    def rows_in(self, values) -> list[Model]:
+        """The rows whose field is one of `values` (none when there are none)."""
+        if not values:
+            return []
+        marks = ", ".join(["%s"] * len(values))
+        prepared = [self.where.get_db_prep_value(value, self.connection) for value in values]
+        return self._read(f"{self.head} IN ({marks}){self.tail}", prepared)
+
+    def _read(self, sql: str, params: list) -> list[Model]:
         with self.connection.cursor() as cursor:
-            cursor.execute(self.sql, [prepared])
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         found = []
         width = len(self.columns)
@@ -189,14 +203,22 @@ class Select:
         return found
 
 
-def select(model, *, where: str, value, order=None, related=(), limit=None) -> list[Model]:
-    """The rows of `model` whose field `where` is `value`, as `Select` reads them."""
+def _statement(model, where: str, order, related, limit) -> Select:
     connection = connections[router.db_for_read(model)]
     key = f"select:{model._meta.label}:{where}:{order}:{related}:{limit}"
-    statement = _cached(
+    return _cached(
         connection, key, lambda c: Select(model, c, where=where, order=order, related=related, limit=limit)
     )
-    return statement.rows(value)
+
+
+def select(model, *, where: str, value, order=None, related=(), limit=None) -> list[Model]:
+    """The rows of `model` whose field `where` is `value`, as `Select` reads them."""
+    return _statement(model, where, order, related, limit).rows(value)
+
+
+def select_in(model, *, where: str, values, order=None, related=()) -> list[Model]:
+    """The rows of `model` whose field `where` is one of `values`, as `Select` reads them."""
+    return _statement(model, where, order, related, None).rows_in(values)
 
 
 def children(parent: Model, related_name: str) -> list[Model]:
@@ -210,3 +232,101 @@ def children(parent: Model, related_name: str) -> list[Model]:
     for child in found:
         field.set_cached_value(child, parent)  # child.<key> is the parent, as the ORM sets it
     return found
+
+
+def by_ids(model, ids: list, *, related=(), children=()) -> list[Model]:
+    """The rows of `model` with these primary keys, in the ids' order (as
+    `incidents.listing.with_rows` reads a page), with the forward keys `related` read with them
+    (`select_related`) and the reverse foreign keys `children` read as `prefetch_related` reads
+    them: one statement for the rows and one for each kind of child, however many rows."""
+    found = {
+        row.pk: row
+        for row in select_in(model, where=model._meta.pk.name, values=ids, order=[], related=related)
+    }
+    rows = [found[pk] for pk in ids if pk in found]
+    for related_name in children:
+        _prefetch(rows, related_name)
+    return rows
+
+
+def _prefetch(parents: list, related_name: str) -> None:
+    """What `prefetch_related(related_name)` leaves on each parent: its children in the child
+    model's ordering, behind `parent.<related_name>.all()`, each child's key to it cached."""
+    if not parents:
+        return
+    relation = type(parents[0])._meta.get_field(related_name)
+    field, model = relation.field, relation.related_model
+    key = field.target_field.attname
+    mine = {getattr(parent, key): [] for parent in parents}
+    for child in select_in(model, where=field.name, values=list(mine)):
+        mine[getattr(child, field.attname)].append(child)
+    for parent in parents:
+        found = mine[getattr(parent, key)]
+        for child in found:
+            field.set_cached_value(child, parent)
+        # As Django's prefetch leaves it: the related manager's own queryset (so a further
+        # .filter() asks the database about this parent's rows), holding the rows read.
+        done = getattr(parent, related_name).get_queryset()
+        done._result_cache, done._prefetch_done = found, True
+        parent.__dict__.setdefault("_prefetched_objects_cache", {})[relation.cache_name] = done
+
+
+# Stand-ins for the values a `values()` statement takes, written where Django would write them:
+# negative numbers within a 32-bit integer column's range (Django leaves a value outside its
+# column's range out of a statement, as no row could match it).
+_STAND_IN = -2_000_000_000
+
+
+def values(model, key: str, build, *args) -> list[tuple]:
+    """The rows of the values queryset `build(*args)` (each arg an int, or a list of ints such as
+    group ids), with the SQL Django compiles for it kept per connection under `key` and the
+    number of values in each list arg.
+
+    The first call builds the queryset with a distinct stand-in for each value and finds where
+    Django put each one among the statement's parameters; later calls put their own values there
+    and run it, without building or compiling the queryset. So `build` must take every value it
+    depends on as an arg: any other value it writes into the statement is kept as it was the
+    first time (a ValueError if a stand-in does not come out as a parameter). `model`
+    names the database the statement is read from, as the router chooses for it.
+    """
+    connection = connections[router.db_for_read(model)]
+    shape = tuple(len(arg) if isinstance(arg, list | tuple) else None for arg in args)
+    cache = connection.__dict__.setdefault("_rrp_statements", {})
+    entry = cache.get((key, shape))
+    if entry is None:
+        entry = cache[(key, shape)] = _compiled(connection, build, shape)
+    sql, slots = entry
+    if sql is None:  # Django found the queryset empty without asking (an empty list of ids)
+        return []
+    given = [value for arg in args for value in (arg if isinstance(arg, list | tuple) else [arg])]
+    params = [given[slot] if slot is not None else constant for slot, constant in slots]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _compiled(connection, build, shape) -> tuple[str, list]:
+    stand_ins, count = [], 0
+    for length in shape:
+        if length is None:
+            stand_ins.append(_STAND_IN - count)
+            count += 1
+        else:
+            stand_ins.append([_STAND_IN - count - i for i in range(length)])
+            count += length
+    queryset = build(*stand_ins)
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        if 0 not in shape:
+            raise ValueError("the statement came out empty for values that are not") from None
+        return None, []  # empty because a list of values is: so is every call of this shape
+    slots = []
+    for param in params:
+        slot = (
+            _STAND_IN - param if isinstance(param, int) and _STAND_IN - count < param <= _STAND_IN else None
+        )
+        slots.append((slot, param))
+    if {slot for slot, _param in slots if slot is not None} != set(range(count)):
+        raise ValueError("every value must be written into the statement as a parameter of its own")
+    return sql, slots

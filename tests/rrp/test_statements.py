@@ -182,3 +182,83 @@ def test_history_is_read_as_the_orm_reads_it(nurse, willow):
         assert found
     users = [r.history_user for r in history_of(Incident, "id", incident.pk)]
     assert users[0] is None and users[-1] == nurse
+
+
+def test_a_page_of_incidents_is_read_as_select_and_prefetch_related_read_it(nurse, willow, cedar):
+    from django.db.models import Prefetch
+
+    from incidents import services
+    from incidents.models import Incident, Intervention
+    from rrp.statements import by_ids
+    from tests.incidents.factories import ago, complete_children, make_incident
+
+    person = make_person("person.kit", willow)
+    first = make_incident(person, nurse, submit=False)
+    two = (
+        complete_children(ago(hours=5), type_code="01")["interventions"]
+        + complete_children(ago(hours=6))["interventions"]
+    )
+    services.incident_update(incident=first, by=nurse, children={"interventions": two}, version=first.version)
+    second = make_incident(person, nurse, submit=False)
+    none = make_incident(person, nurse, submit=False)
+    services.incident_update(incident=none, by=nurse, children={"interventions": []}, version=none.version)
+    ids = [second.pk, none.pk, first.pk, first.pk + 1000]  # the page's order; an id since removed
+
+    expected = (
+        Incident.objects.select_related("service_user", "ward")
+        .prefetch_related(
+            Prefetch("interventions", queryset=Intervention.objects.order_by("started_at", "id")),
+            "staff_involved",
+        )
+        .in_bulk(ids)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        rows = by_ids(
+            Incident, ids, related=("service_user", "ward"), children=("interventions", "staff_involved")
+        )
+        assert [row.pk for row in rows] == [second.pk, none.pk, first.pk]
+        for row in rows:
+            want = expected[row.pk]
+            assert values(row) == values(want)
+            assert values(row.service_user) == values(want.service_user) and row.ward.name == "Willow"
+            for name in ("interventions", "staff_involved"):
+                got = list(getattr(row, name).all())
+                assert [values(c) for c in got] == [values(c) for c in getattr(want, name).all()], name
+                assert all(child.incident is row for child in got)
+    assert len(captured) == 3  # the rows, their interventions, their staff
+    assert [i.type_code for i in rows[2].interventions.all()] == ["07", "01"]  # in started_at order
+    assert rows[1].interventions.all().count() == 0
+    # Asking a further question of a prefetched list goes to the database, about that incident only.
+    with CaptureQueriesContext(connection) as captured:
+        assert [i.type_code for i in rows[2].interventions.filter(type_code="01")] == ["01"]
+    assert len(captured) == 1
+    assert by_ids(Incident, []) == []
+
+
+def test_a_values_statement_is_compiled_once_per_shape_and_answers_as_the_queryset(willow, oak, cedar):
+    from rrp.models import Ward
+    from rrp.statements import values
+
+    built = []
+
+    def build(division_id, ward_ids):
+        built.append((division_id, ward_ids))
+        return (
+            Ward.objects.filter(division_id=division_id, pk__in=ward_ids).order_by("name").values_list("name")
+        )
+
+    forensic = willow.division_id
+    assert values(Ward, "test:wards", build, forensic, [willow.pk, oak.pk]) == [("Oak",), ("Willow",)]
+    assert values(Ward, "test:wards", build, forensic, [cedar.pk, willow.pk]) == [("Willow",)]
+    assert len(built) == 1  # the same shape: compiled once, then run with the new values
+    assert values(Ward, "test:wards", build, cedar.division_id, [cedar.pk]) == [("Cedar",)]
+    assert len(built) == 2  # one ward id instead of two: another statement
+    assert values(Ward, "test:wards", build, forensic, []) == []
+
+
+def test_a_values_statement_refuses_a_value_it_cannot_place(willow):
+    from rrp.models import Ward
+    from rrp.statements import values
+
+    with pytest.raises(ValueError, match="parameter"):
+        values(Ward, "test:ignores", lambda division_id: Ward.objects.values_list("pk"), willow.division_id)
