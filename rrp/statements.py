@@ -1,14 +1,19 @@
-"""The reads every signed-in request makes, as SQL built once per database connection.
+"""Reads that have the same shape on every request, as SQL built once per database connection.
 
 Django compiles a queryset to SQL each time it runs. For the two reads that come before anything a
 page does, its session and the signed-in user with their staff profile or person record, compiling
 took longer than running them: about 0.3 ms and 0.7 ms of a page with no records' 2.6 ms, where
-the statements themselves take 0.1 and 0.3 (benchmarks/README.md, change 42).
+the statements themselves take 0.1 and 0.3 (benchmarks/README.md, change 42). The same holds for
+a record's rows and history (`select`, `children`, change 44), a page of rows with what
+`select_related` and `prefetch_related` would read with them (`by_ids`, change 47), and querysets
+whose only varying parts are ids (`values`, change 47).
 
 The statements here are built from the models' own fields, so a field added by a migration is read
 with no change here, and each row becomes model instances as the ORM makes them: every value goes
 through its field's and the database's converters, and the related rows are cached on each other
-as `select_related` caches them. tests/rrp/test_statements.py compares both ways field by field.
+as `select_related` and `prefetch_related` cache them. tests/rrp/test_statements.py compares both
+ways field by field. Use them for reads whose shape is fixed; a read whose filters vary with the
+request stays a queryset.
 """
 
 from django.core.exceptions import EmptyResultSet
