@@ -1,5 +1,7 @@
 """Sign-in backend: Django's ModelBackend, loading what every page asks of the signed-in person."""
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
@@ -22,8 +24,9 @@ _IDS = {
 _JOINED = {"postgresql": "STRING_AGG({column}::text, ',')", "sqlite": "GROUP_CONCAT({column})"}
 
 
+@cache
 def _extra(vendor: str) -> dict[str, str]:
-    """The `_IDS` subqueries in this database's SQL."""
+    """The `_IDS` subqueries in this database's SQL (written once per database vendor)."""
     joined = _JOINED[vendor]
     return {
         name: f"SELECT {joined.format(column=column)} FROM {rows}"  # noqa: S608 (constant SQL)

@@ -143,10 +143,15 @@ def _permission_id(model, codename: str) -> int | None:
     return _permission_ids[key]
 
 
+def _permission_id_of(perm: str, model) -> int | None:
+    """The id of `perm` ("view" or "incidents.view_incident") on `model`, or None."""
+    return _permission_id(model, _codename(perm, model()).split(".", 1)[1])
+
+
 def _grants(user, perm: str, model) -> tuple[QuerySet, QuerySet | None] | None:
     """The user's own grants and their groups' grants (None without groups) of `perm` on `model`,
     from its direct foreign-key tables; None when the permission does not exist."""
-    permission_id = _permission_id(model, _codename(perm, model()).split(".", 1)[1])
+    permission_id = _permission_id_of(perm, model)
     if permission_id is None:
         return None
     users = get_user_obj_perms_model(model).objects.filter(user_id=user.pk, permission_id=permission_id)
@@ -260,7 +265,7 @@ class Listing:
         model = self.queryset.model
         if not _direct(model):
             return None
-        permission_id = _permission_id(model, _codename(self.perm, model()).split(".", 1)[1])
+        permission_id = _permission_id_of(self.perm, model)
         if permission_id is None:
             return 0
         user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
