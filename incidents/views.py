@@ -29,6 +29,7 @@ from incidents.permissions import (
     incidents_listed_for,
     incidents_visible_to,
     is_subject,
+    may_record_anyone,
     recordable_people,
 )
 from incidents.rows import rows_html, status_tag
@@ -92,7 +93,7 @@ def incident_list(request):
             "rows_html": rows_html(page.object_list),
             "querystring_base": querystring_without_page(request),
             "export_query": request.GET.urlencode(),
-            "can_record": recordable_people(request.user).exists(),
+            "can_record": may_record_anyone(request.user),
         },
     )
 

@@ -143,7 +143,7 @@ def _permission_id(model, codename: str) -> int | None:
     return _permission_ids[key]
 
 
-def _permission_id_of(perm: str, model) -> int | None:
+def permission_id_of(perm: str, model) -> int | None:
     """The id of `perm` ("view" or "incidents.view_incident") on `model`, or None."""
     return _permission_id(model, _codename(perm, model()).split(".", 1)[1])
 
@@ -151,15 +151,36 @@ def _permission_id_of(perm: str, model) -> int | None:
 def _grants(user, perm: str, model) -> tuple[QuerySet, QuerySet | None] | None:
     """The user's own grants and their groups' grants (None without groups) of `perm` on `model`,
     from its direct foreign-key tables; None when the permission does not exist."""
-    permission_id = _permission_id_of(perm, model)
+    permission_id = permission_id_of(perm, model)
     if permission_id is None:
         return None
-    users = get_user_obj_perms_model(model).objects.filter(user_id=user.pk, permission_id=permission_id)
-    mine = group_ids(user)
-    if not mine:
+    return _grant_tables(model, user.pk, permission_id, group_ids(user))
+
+
+def _grant_tables(model, user_id, permission_id, groups) -> tuple[QuerySet, QuerySet | None]:
+    users = get_user_obj_perms_model(model).objects.filter(user_id=user_id, permission_id=permission_id)
+    if not groups:
         return users, None
-    groups = get_group_obj_perms_model(model).objects.filter(group_id__in=mine, permission_id=permission_id)
-    return users, groups
+    table = get_group_obj_perms_model(model)
+    return users, table.objects.filter(group_id__in=groups, permission_id=permission_id)
+
+
+def _granted(users: QuerySet, groups: QuerySet | None) -> QuerySet:
+    """The granted rows' ids: the groups' grants and the user's own, as one subquery."""
+    ids = users.values("content_object_id")
+    if groups is not None:
+        ids = groups.values("content_object_id").union(ids, all=True)
+    return ids
+
+
+def granted_ids(model, user_id: int, permission_id: int, groups: list[int]) -> QuerySet:
+    """The ids of `model`'s rows granted permission `permission_id` to the user `user_id` or to
+    one of `groups`, as `visible()` filters a model that is not `narrow`ed (`pk__in` this), for a
+    model with direct foreign-key grant tables.
+
+    Every value is an argument, so that a statement built on it can be compiled once and run with
+    each user's values (rrp.statements.values; incidents.permissions.may_record_anyone)."""
+    return _granted(*_grant_tables(model, user_id, permission_id, groups))
 
 
 class _ProbeEach(Exists):
@@ -218,10 +239,7 @@ def visible(user, perm: str, queryset: QuerySet, *, probe_each: bool = False) ->
         exists = _ProbeEach if probe_each else Exists
         granted = exists(groups.filter(**on_row)) | exists(users.filter(**on_row))
         return queryset.filter(_narrowers[model](user)).filter(granted)
-    ids = users.values("content_object_id")
-    if groups is not None:
-        ids = groups.values("content_object_id").union(ids, all=True)
-    return queryset.filter(pk__in=ids)
+    return queryset.filter(pk__in=_granted(users, groups))
 
 
 class Listing:
@@ -265,7 +283,7 @@ class Listing:
         model = self.queryset.model
         if not _direct(model):
             return None
-        permission_id = _permission_id_of(self.perm, model)
+        permission_id = permission_id_of(self.perm, model)
         if permission_id is None:
             return 0
         user_table, group_table = get_user_obj_perms_model(model), get_group_obj_perms_model(model)

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from incidents import services
@@ -205,3 +206,38 @@ def test_the_list_leaves_out_an_incident_whose_grant_was_taken_back(
         assert answer["count"] == len(ids) == count, query
         page = client.get(reverse("incidents:list"), query)
         assert page.context["page_obj"].paginator.count == count, query
+
+
+@pytest.mark.parametrize(
+    ("who", "may_record"),
+    [
+        ("nurse", True),  # Willow's team; Sam is on Willow
+        ("manager", True),
+        ("nurse_cedar", True),  # Lou is on Cedar
+        ("nurse_oak", False),  # nobody is on Oak
+        ("lead", False),  # not on a ward's team
+        ("peer", False),
+        ("admin", False),
+        ("sam", False),
+    ],
+)
+def test_the_record_button_shows_to_the_team_of_a_ward_with_people_on_it(
+    request, client, sam, lou, who, may_record
+):
+    from incidents.permissions import may_record_anyone, recordable_people
+
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", None) or user
+    assert may_record_anyone(user) is may_record
+    assert recordable_people(user).exists() is may_record  # the people it offers to record for
+    client.force_login(user)
+    response = client.get(reverse("incidents:list"), follow=True)
+    assert (reverse("incidents:choose_person") in response.text) is may_record
+
+
+def test_the_record_button_goes_when_the_last_person_leaves_the_ward(client, nurse, sam, admin):
+    from incidents.permissions import may_record_anyone
+
+    assert may_record_anyone(nurse)
+    core_services.admission_discharge(admission=sam.current_admission, end=ago(minutes=5), by=admin)
+    assert not may_record_anyone(User.objects.get(pk=nurse.pk))  # the next request's user
