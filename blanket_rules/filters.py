@@ -3,19 +3,12 @@ from django import forms
 from django.db.models import Q
 
 from blanket_rules.models import BlanketRule, Category, Challenge
-from rrp import permissions
+from rrp.filters import visible_wards
 from rrp.forms import NHSFormMixin
-from rrp.models import Ward
 
 
 class FilterForm(NHSFormMixin, forms.Form):
     pass
-
-
-def visible_wards(request):
-    if request is None:
-        return Ward.objects.none()
-    return permissions.visible(request.user, "view", Ward.objects.all())
 
 
 class RuleFilter(django_filters.FilterSet):

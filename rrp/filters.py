@@ -17,7 +17,8 @@ def narrows(filterset) -> bool:
 def visible_wards(request):
     if request is None:
         return Ward.objects.none()
-    return permissions.visible(request.user, "view", Ward.objects.all())
+    # The ids read when the choices are (permissions.VisibleIds), by a statement compiled once.
+    return Ward.objects.filter(pk__in=permissions.VisibleIds(request.user, "view", Ward))
 
 
 class ServiceUserFilter(django_filters.FilterSet):

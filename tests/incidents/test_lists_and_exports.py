@@ -189,3 +189,17 @@ def test_mhsds_export_checks_the_date_range(client, nurse):
 def test_service_user_cannot_use_the_mhsds_export(client, sam):
     client.force_login(sam.user)
     assert client.get(reverse("incidents:export_mhsds")).status_code == 404
+
+
+def test_the_ward_filter_offers_and_accepts_only_the_users_wards(client, nurse, lead, three, oak, cedar):
+    client.force_login(nurse)
+    choices = listed(client).context["filter"].form["ward"]
+    offered = [str(choice.data["label"]) for choice in choices]
+    assert offered == ["Any ward", "Willow"]
+    assert three["standing"].get_absolute_url() in listed(client, ward=str(three["standing"].ward_id)).text
+    refused = listed(client, ward=str(cedar.pk)).text  # a ward the nurse does not work on
+    assert "There is a problem" in refused and three["standing"].get_absolute_url() not in refused
+    client.force_login(lead)  # Forensic Services: Oak and Willow
+    offered = [str(choice.data["label"]) for choice in listed(client).context["filter"].form["ward"]]
+    assert offered == ["Any ward", "Oak", "Willow"]
+    assert "No incidents match these filters" in listed(client, ward=str(oak.pk)).text

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from rrp import permissions, roles
 from rrp.backends import UserBackend
-from rrp.models import ServiceUser, StaffProfile, WardAssignment
+from rrp.models import ServiceUser, StaffProfile, Ward, WardAssignment
 from rrp.sessions import SessionStore
 from tests.conftest import make_person, make_user
 
@@ -262,3 +262,32 @@ def test_a_values_statement_refuses_a_value_it_cannot_place(willow):
 
     with pytest.raises(ValueError, match="parameter"):
         values(Ward, "test:ignores", lambda division_id: Ward.objects.values_list("pk"), willow.division_id)
+
+
+@pytest.mark.parametrize("who", ["nurse", "manager", "lead", "peer", "nurse_cedar", "admin", "plain"])
+def test_the_wards_a_user_may_see_are_visibles_rows(request, who, willow, oak, cedar):
+    from rrp.models import Ward
+
+    user = make_user("no.role") if who == "plain" else request.getfixturevalue(who)
+    expected = {
+        "nurse": [willow],
+        "manager": [willow],
+        "lead": [oak, willow],  # Forensic Services
+        "peer": [willow],
+        "nurse_cedar": [cedar],
+        "admin": [],
+        "plain": [],
+    }[who]
+    shown = permissions.visible(user, "view", Ward.objects.all())
+    assert sorted(shown.values_list("pk", flat=True)) == sorted(w.pk for w in expected)
+    assert permissions.visible_ids(user, "view", Ward) == sorted(w.pk for w in expected)
+    as_filter = Ward.objects.filter(pk__in=permissions.VisibleIds(user, "view", Ward))
+    assert list(as_filter) == sorted(expected, key=lambda ward: ward.name)  # none for nobody's wards
+
+
+def test_the_wards_a_user_may_see_follow_a_change_of_team(nurse, willow, cedar):
+    assert permissions.visible_ids(nurse, "view", Ward) == [willow.pk]
+    nurse.groups.add(cedar.staff_group)  # rrp.permissions notices group changes
+    assert permissions.visible_ids(nurse, "view", Ward) == sorted([willow.pk, cedar.pk])
+    nurse.groups.remove(willow.staff_group)
+    assert permissions.visible_ids(nurse, "view", Ward) == [cedar.pk]
