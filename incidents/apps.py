@@ -7,7 +7,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from incidents.models import Incident
-        from incidents.permissions import on_possible_wards
+        from incidents.permissions import possible_wards
         from rrp import permissions
 
-        permissions.narrow(Incident, on_possible_wards)
+        permissions.narrow(Incident, "ward", possible_wards)

@@ -22,24 +22,19 @@ def incidents_listed_for(user) -> permissions.Listing:
     return permissions.listing(user, "view", Incident.objects.all())
 
 
-def on_possible_wards(user) -> Q:
-    """Incidents on the wards where `user` could hold grants: added to every `visible()` filter.
-
-    It changes no answer, only the plan. Grants on an incident go to its ward's and division's
-    groups and to single people (incidents.services, never by hand), so every incident granted
-    to the user is on one of `possible_wards(user)`. With it PostgreSQL reads a list in order
-    straight from the (ward, started_at) index, checking each row against the grants, instead of
-    fetching every granted incident to sort them: a ward nurse's list at a million incidents
-    took 67 ms without it and 8 ms without any permission filter (benchmarks/README.md).
-    """
-    return Q(ward_id__in=possible_wards(user))
-
-
 def possible_wards(user) -> list[int]:
     """Every ward on which `user` may hold a grant on an incident (a superset; one query, cached).
 
     The wards whose groups, or whose division's groups, the user is in, and the wards of the
     incidents granted to the user alone (their own incidents, or ones they support a review of).
+
+    Every `visible()` filter of incidents is narrowed to these wards (`permissions.narrow`, from
+    incidents.apps). It changes no answer, only the plan. Grants on an incident go to its ward's
+    and division's groups and to single people (incidents.services, never by hand), so every
+    incident granted to the user is on one of them. With it PostgreSQL reads a list in order
+    straight from the (ward, started_at) index, checking each row against the grants, instead of
+    fetching every granted incident to sort them: a ward nurse's list at a million incidents
+    took 67 ms without it and 8 ms without any permission filter (benchmarks/README.md).
     """
     return wards_of_grants(user, Incident, WARD_GROUPS)
 

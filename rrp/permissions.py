@@ -36,8 +36,8 @@ from rrp.models import PermissionEvent
 
 _generation = [0]
 
-# Per model, a filter that every row a user could be granted passes (see `narrow`).
-_narrowers: dict[type[Model], Callable[..., Q]] = {}
+# Per model, a field and the values of it that every row a user could be granted has (see `narrow`).
+_narrowers: dict[type[Model], tuple[str, Callable[..., list]]] = {}
 
 
 def _codename(perm: str, obj: Model) -> str:
@@ -238,19 +238,62 @@ def visible(user, perm: str, queryset: QuerySet, *, probe_each: bool = False) ->
         return get_objects_for_user(
             user, full, klass=queryset, accept_global_perms=False, with_superuser=False
         )
-    grants = _grants(user, full, model)
-    if grants is None:
+    permission_id = permission_id_of(full, model)
+    if permission_id is None:
         return queryset.none()
-    users, groups = grants
-    if groups is not None and model in _narrowers:
+    groups = group_ids(user)
+    narrowing = _narrowing_values(model, user) if groups and model in _narrowers else None
+    return visible_from(queryset, user.pk, permission_id, groups, narrowing, probe_each=probe_each)
+
+
+def visible_from(queryset, user_id, permission_id, groups, narrowing=None, *, probe_each=False) -> QuerySet:
+    """`visible()`'s filter for a model with direct foreign-key grant tables, with every value
+    given: the user's id, the permission's id, the user's group ids and, for a `narrow`ed model
+    when the user is in groups, the narrowing values (`narrowing_values`; else None).
+
+    So that a statement built on it can be compiled once and run with each user's values
+    (rrp.statements.values; incidents.listing's first pages)."""
+    model = queryset.model
+    users, by_groups = _grant_tables(model, user_id, permission_id, groups)
+    if by_groups is not None and narrowing is not None:
         # Rows on the user's wards (an indexed filter), each checked against the grants.
         on_row = {"content_object_id": OuterRef("pk")}
         # Two EXISTS joined by OR stay a filter on the rows read in list order (a lone EXISTS
         # would become a join, which PostgreSQL estimates badly here and sorts after).
         exists = _ProbeEach if probe_each else Exists
-        granted = exists(groups.filter(**on_row)) | exists(users.filter(**on_row))
-        return queryset.filter(_narrowers[model](user)).filter(granted)
-    return queryset.filter(pk__in=_granted(users, groups))
+        granted = exists(by_groups.filter(**on_row)) | exists(users.filter(**on_row))
+        return queryset.filter(_narrowing(model, narrowing)).filter(granted)
+    return queryset.filter(pk__in=_granted(users, by_groups))
+
+
+def visible_args(user, perm: str, model) -> tuple | None:
+    """The values `visible_from` takes for `user` and `perm` on `model` (user id, permission id,
+    group ids, and the narrowing values when `visible()` narrows), or None where `visible()` is not
+    built from them (a model without direct grant tables, a permission that does not exist)."""
+    if not user.is_authenticated or not _direct(model):
+        return None
+    permission_id = permission_id_of(perm, model)
+    if permission_id is None:
+        return None
+    narrowing = narrowing_values(model, user)
+    args = (user.pk, permission_id, group_ids(user))
+    return args if narrowing is None else (*args, narrowing)
+
+
+def _narrowing_values(model, user) -> list:
+    return _narrowers[model][1](user)
+
+
+def narrowing_values(model, user) -> list | None:
+    """What `visible()` narrows `model`'s rows to for `user` (see `narrow`), or None when it does
+    not narrow them (a model not `narrow`ed, or a user in no groups)."""
+    if model not in _narrowers or not user.is_authenticated or not group_ids(user):
+        return None
+    return _narrowing_values(model, user)
+
+
+def _narrowing(model, values) -> Q:
+    return Q(**{f"{_narrowers[model][0]}__in": values})
 
 
 def visible_ids(user, perm: str, model) -> list[int]:
@@ -375,7 +418,7 @@ class Listing:
             return None
         if self.count is None:
             return None
-        narrowed = self.queryset.filter(_narrowers[model](self.user))
+        narrowed = self.queryset.filter(_narrowing(model, _narrowing_values(model, self.user)))
         return narrowed if narrowed.order_by().count() == self.count else None
 
 
@@ -390,16 +433,17 @@ def listing(user, perm: str, queryset: QuerySet) -> Listing:
     return Listing(user, perm, queryset)
 
 
-def narrow(model: type[Model], rows_for: Callable[..., Q]) -> None:
-    """Add `rows_for(user)` to every `visible()` filter of `model`: it changes no answer, only the plan.
+def narrow(model: type[Model], field: str, values_for: Callable[..., list]) -> None:
+    """Add `<field> IN values_for(user)` to every `visible()` filter of `model` for a user in
+    groups: it changes no answer, only the plan.
 
-    `rows_for(user)` must hold for every row on which the user could hold any grant (for
+    Every row on which the user could hold any grant must have one of `values_for(user)` (for
     incidents: on one of the wards of the user's groups, or of the incidents granted to them
-    alone), and should be written on an indexed column. The planner can then read a list in
-    order from that index, checking each row against the grants, instead of fetching every
-    granted row to sort it (incidents.permissions, benchmarks/README.md).
+    alone), and `field` should be indexed. The planner can then read a list in order from that
+    index, checking each row against the grants, instead of fetching every granted row to sort
+    it (incidents.permissions, benchmarks/README.md).
     """
-    _narrowers[model] = rows_for
+    _narrowers[model] = (field, values_for)
 
 
 def holds_any(user, perm: str, model) -> bool:

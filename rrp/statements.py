@@ -282,7 +282,7 @@ def _prefetch(parents: list, related_name: str) -> None:
 _STAND_IN = -2_000_000_000
 
 
-def values(model, key: str, build, *args) -> list[tuple]:
+def values(model, key: str, build, *args, limit: int | None = None, offset: int = 0) -> list[tuple]:
     """The rows of the values queryset `build(*args)` (each arg an int, or a list of ints such as
     group ids), with the SQL Django compiles for it kept per connection under `key` and the
     number of values in each list arg.
@@ -292,25 +292,29 @@ def values(model, key: str, build, *args) -> list[tuple]:
     and run it, without building or compiling the queryset. So `build` must take every value it
     depends on as an arg: any other value it writes into the statement is kept as it was the
     first time (a ValueError if a stand-in does not come out as a parameter). `model`
-    names the database the statement is read from, as the router chooses for it.
+    names the database the statement is read from, as the router chooses for it. `limit` and
+    `offset` read a slice of the rows (the queryset itself must not be sliced).
     """
     connection = connections[router.db_for_read(model)]
     shape = tuple(len(arg) if isinstance(arg, list | tuple) else None for arg in args)
     cache = connection.__dict__.setdefault("_rrp_statements", {})
-    entry = cache.get((key, shape))
+    entry = cache.get((key, shape, limit is None))
     if entry is None:
-        entry = cache[(key, shape)] = _compiled(connection, build, shape)
+        entry = cache[(key, shape, limit is None)] = _compiled(connection, build, shape, limit is not None)
     sql, slots = entry
     if sql is None:  # Django found the queryset empty without asking (an empty list of ids)
         return []
     given = [value for arg in args for value in (arg if isinstance(arg, list | tuple) else [arg])]
     params = [given[slot] if slot is not None else constant for slot, constant in slots]
+    if limit is not None:
+        sql = f"{sql} LIMIT %s OFFSET %s"
+        params += [int(limit), int(offset)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _compiled(connection, build, shape) -> tuple[str, list]:
+def _compiled(connection, build, shape, sliced: bool) -> tuple[str, list]:
     stand_ins, count = [], 0
     for length in shape:
         if length is None:
@@ -320,6 +324,8 @@ def _compiled(connection, build, shape) -> tuple[str, list]:
             stand_ins.append([_STAND_IN - count - i for i in range(length)])
             count += length
     queryset = build(*stand_ins)
+    if sliced and queryset.query.is_sliced:
+        raise ValueError("slice the rows with values(limit=, offset=), not the queryset")
     try:
         sql, params = queryset.query.get_compiler(connection=connection).as_sql()
     except EmptyResultSet:

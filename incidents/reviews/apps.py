@@ -10,13 +10,13 @@ class ReviewsConfig(AppConfig):
         from incidents.models import Incident
         from incidents.reviews import receivers
         from incidents.reviews.models import Review
-        from incidents.reviews.permissions import on_possible_wards
+        from incidents.reviews.permissions import possible_wards
         from incidents.signals import incident_submitted
         from rrp import permissions
         from rrp.models import CarerLink
         from rrp.signals import carer_consent_changed
 
-        permissions.narrow(Review, on_possible_wards)
+        permissions.narrow(Review, "ward", possible_wards)
 
         incident_submitted.connect(
             receivers.create_review_on_submit, sender=Incident, dispatch_uid="reviews_create_on_submit"

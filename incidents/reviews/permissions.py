@@ -1,7 +1,6 @@
 """Who may see and write which part of a review: one place, used by every view and the API."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
 from incidents.permissions import wards_of_grants
@@ -22,14 +21,15 @@ REVIEW_RELATED = (
 WARD_GROUPS = ("staff_group", "managers_group", "division__leads_group", "division__peers_group")
 
 
-def on_possible_wards(user) -> Q:
-    """Reviews on the wards where `user` could hold grants: added to every `visible()` filter.
+def possible_wards(user) -> list[int]:
+    """The wards where `user` could hold grants on reviews: every `visible()` filter of reviews is
+    narrowed to them (`permissions.narrow`, from incidents.reviews.apps).
 
-    As for incidents (`incidents.permissions.on_possible_wards`): it changes no answer, only the
+    As for incidents (`incidents.permissions.possible_wards`): it changes no answer, only the
     plan. A ward nurse's "reviews due" panel read all 10,000 of their ward's review grants to show
     the few open ones; narrowed, it reads the ward's open reviews in due order from their index.
     """
-    return Q(ward_id__in=wards_of_grants(user, Review, WARD_GROUPS))
+    return wards_of_grants(user, Review, WARD_GROUPS)
 
 
 def reviews_visible_to(user):

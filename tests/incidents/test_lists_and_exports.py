@@ -203,3 +203,28 @@ def test_the_ward_filter_offers_and_accepts_only_the_users_wards(client, nurse, 
     offered = [str(choice.data["label"]) for choice in listed(client).context["filter"].form["ward"]]
     assert offered == ["Any ward", "Oak", "Willow"]
     assert "No incidents match these filters" in listed(client, ward=str(oak.pk)).text
+
+
+@pytest.mark.parametrize("who", ["nurse", "lead", "sam", "nurse_cedar"])
+@pytest.mark.parametrize("sort", ["", "started", "ward", "status"])
+def test_an_unfiltered_lists_first_rows_are_read_as_its_queryset_reads_them(
+    request, rf, who, sort, nurse, three, lou, nurse_cedar, admin
+):
+    """`listing.first_ids` (a statement compiled once) reads what `Listing.first_rows` would."""
+    from incidents.filters import IncidentFilter
+    from incidents.listing import first_ids
+    from incidents.permissions import incidents_listed_for
+
+    cedar = make_incident(lou, nurse_cedar, start=ago(days=2, hours=3))
+    permissions.grant(["view"], to=nurse, obj=cedar, by=admin, reason="supporting Lou's review")
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", None) or user
+    web = rf.get("/incidents/")
+    web.user = user
+    listed = incidents_listed_for(user)
+    f = IncidentFilter({"sort": sort} if sort else {}, queryset=listed.queryset, request=web)
+    assert f.is_valid()
+    every = list(f.filter_queryset(listed.first_rows).values_list("pk", flat=True))
+    assert len(every) == {"nurse": 4, "lead": 3, "sam": 2, "nurse_cedar": 1}[who]
+    for start, stop in ((0, 2), (1, 3), (2, 4), (0, 25)):
+        assert first_ids(f, listed, start, stop) == every[start:stop]
