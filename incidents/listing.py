@@ -126,7 +126,10 @@ class ListedPages:
         if self.action != "list":
             return super().get_queryset()
         self.listed = listing(self.request.user, self.view_perm, self.queryset.all())
-        return self.listed.first_rows
+        # The page is read from `self.listed` (paginate_queryset): this queryset only gives the
+        # filters their model. No rows, so that nothing could ever be answered from it unchecked;
+        # building the permission filter here for nothing took about 1 ms of a page of 10.
+        return self.listed.queryset.none()
 
     def paginate_queryset(self, queryset):
         ids = super().paginate_queryset(page_rows(self.filterset, self.listed))
