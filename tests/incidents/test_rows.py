@@ -68,3 +68,21 @@ def test_the_list_page_shows_the_rows(client, every_kind, nurse):
 
 def test_no_rows_no_html():
     assert rows_html([]) == ""
+
+
+def test_dates_are_written_as_the_date_filter_writes_them_in_winter_and_summer(org, nurse):
+    import datetime
+
+    person = make_person("ida", org["willow"], days_ago=500)
+    utc = datetime.UTC
+    starts = {
+        datetime.datetime(2026, 3, 5, 7, 4, tzinfo=utc): "5 Mar 2026, 07:04",  # GMT: as written
+        datetime.datetime(2026, 7, 9, 23, 30, tzinfo=utc): "10 Jul 2026, 00:30",  # BST: the next day
+        datetime.datetime(2025, 12, 31, 9, 0, tzinfo=utc): "31 Dec 2025, 09:00",
+    }
+    made = [make_incident(person, nurse, start=start) for start in starts]
+    incidents = list(_listed(Incident.objects.filter(pk__in=[i.pk for i in made])))
+    html = rows_html(incidents)
+    assert html == TEMPLATE_LOOP.render(Context({"incidents": incidents}))
+    for written in starts.values():
+        assert f">{written}</a>" in html
