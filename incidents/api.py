@@ -5,11 +5,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from incidents import listing, services
+from incidents import services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident, Intervention
 from incidents.serializers import IncidentSerializer
-from rrp import statements
+from rrp import listing, statements
 from rrp.api import ScopedViewSet
 
 
@@ -24,7 +24,7 @@ def _children(data) -> dict:
 class IncidentViewSet(listing.ListedPages, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Uses of force. Create a draft (optionally submitting it), read, and amend with a reason.
 
-    The list is read as the incident list page reads it (incidents.listing)."""
+    The list is read as the incident list page reads it (rrp.listing)."""
 
     # The person, ward and admission are answered as ids (no join needed; whether the caller is
     # the person force was used on is told from the ids too: incidents.permissions.is_subject).

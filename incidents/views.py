@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incidents import exports, listing, rules, services
+from incidents import exports, rules, services
 from incidents.filters import IncidentFilter
 from incidents.forms import (
     SECTIONS,
@@ -34,7 +34,7 @@ from incidents.permissions import (
 )
 from incidents.rows import rows_html, status_tag
 from incidents.timeline import timeline
-from rrp import permissions, roles, statements
+from rrp import listing, permissions, roles, statements
 from rrp.concurrency import StaleEdit
 from rrp.hooks import collect
 from rrp.views import paginate, querystring_without_page

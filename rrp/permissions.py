@@ -252,7 +252,7 @@ def visible_from(queryset, user_id, permission_id, groups, narrowing=None, *, pr
     when the user is in groups, the narrowing values (`narrowing_values`; else None).
 
     So that a statement built on it can be compiled once and run with each user's values
-    (rrp.statements.values; incidents.listing's first pages)."""
+    (rrp.statements.values; rrp.listing's first pages)."""
     model = queryset.model
     users, by_groups = _grant_tables(model, user_id, permission_id, groups)
     if by_groups is not None and narrowing is not None:

@@ -241,7 +241,7 @@ def children(parent: Model, related_name: str) -> list[Model]:
 
 def by_ids(model, ids: list, *, related=(), children=()) -> list[Model]:
     """The rows of `model` with these primary keys, in the ids' order (as
-    `incidents.listing.with_rows` reads a page), with the forward keys `related` read with them
+    `rrp.listing.with_rows` reads a page), with the forward keys `related` read with them
     (`select_related`) and the reverse foreign keys `children` read as `prefetch_related` reads
     them: one statement for the rows and one for each kind of child, however many rows."""
     found = {

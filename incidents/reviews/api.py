@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from incidents import listing
 from incidents.reviews import services
 from incidents.reviews.deidentify import panel_view
 from incidents.reviews.filters import ReviewFilter
@@ -25,12 +24,12 @@ from incidents.reviews.serializers import (
     SectionSerializer,
     SummarySerializer,
 )
-from rrp import permissions
+from rrp import listing, permissions
 from rrp.api import ScopedViewSet
 
 
 class ReviewViewSet(listing.ListedPages, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Post-incident reviews; the list is read as the reviews page reads it (incidents.listing)."""
+    """Post-incident reviews; the list is read as the reviews page reads it (rrp.listing)."""
 
     queryset = Review.objects.select_related("incident__service_user").order_by("due_at", "id")
     serializer_class = ReviewSerializer

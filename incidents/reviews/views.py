@@ -11,7 +11,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incidents.listing import page_rows, with_rows
 from incidents.reviews import forms, services
 from incidents.reviews import permissions as review_perms
 from incidents.reviews.deidentify import panel_view
@@ -20,6 +19,7 @@ from incidents.reviews.models import Account, LearningPoint, PathwayEntry, Revie
 from rrp import permissions
 from rrp.concurrency import StaleEdit
 from rrp.history import history_rows
+from rrp.listing import page_rows, with_rows
 from rrp.views import paginate, querystring_without_page
 
 
@@ -53,7 +53,7 @@ LIST_RELATED = ("incident__ward", "incident__service_user__user")
 
 
 def review_list(request):
-    # Read as a page of incidents is (`incidents.listing`): counted from the user's grants, the
+    # Read as a page of incidents is (`rrp.listing`): counted from the user's grants, the
     # first pages checking each row's grants as it is read, later ones the user's wards' reviews.
     listed = permissions.listing(request.user, "view", Review.objects.order_by("status", "due_at", "id"))
     f = ReviewFilter(request.GET, queryset=listed.rows, request=request)

@@ -87,7 +87,8 @@ def test_the_number_of_incidents_is_right_however_it_is_counted(
 @pytest.mark.parametrize("params", [{}, {"sort": "started"}, {"prone": "yes"}, {"sort": "ward", "page": "2"}])
 def test_first_pages_and_later_pages_find_the_same_rows(client, nurse, sam, three, monkeypatch, params):
     """First pages probe each row's grants, later ones hash the grants: the same rows either way."""
-    from incidents import listing, views
+    from incidents import views
+    from rrp import listing
 
     for days in range(4, 9):
         make_incident(sam, nurse, start=ago(days=days))
@@ -212,8 +213,8 @@ def test_an_unfiltered_lists_first_rows_are_read_as_its_queryset_reads_them(
 ):
     """`listing.first_ids` (a statement compiled once) reads what `Listing.first_rows` would."""
     from incidents.filters import IncidentFilter
-    from incidents.listing import first_ids
     from incidents.permissions import incidents_listed_for
+    from rrp.listing import first_ids
 
     cedar = make_incident(lou, nurse_cedar, start=ago(days=2, hours=3))
     permissions.grant(["view"], to=nurse, obj=cedar, by=admin, reason="supporting Lou's review")

@@ -186,7 +186,7 @@ def test_the_list_leaves_out_an_incident_whose_grant_was_taken_back(
     permissions.revoke(["view"], frm=willow.division.leads_group, obj=taken, by=admin, reason="test")
     lead = type(lead).objects.get(pk=lead.pk)  # a new request's user
     client.force_login(lead)
-    from incidents import listing
+    from rrp import listing
 
     for probe_rows in (0, 1000):  # every page read as a later page, then as a first page
         monkeypatch.setattr(listing, "PROBE_ROWS", probe_rows)

@@ -1,8 +1,9 @@
-"""How a page of incidents is read: the same way for the incident list page and the API's list
-(and a page of reviews, which are narrowed to the user's wards the same way).
+"""How a page of a permission-checked list is read: the same way for the incident list page and
+the API's list, a page of reviews (narrowed to the user's wards as incidents are), and the people
+list and its API.
 
-A list is counted, and its page's ids picked, from the incidents alone (filter, sort, slice); only
-then are those rows read with their person, ward and children. Joining person and ward to every
+A list is counted, and its page's ids picked, from the listed model alone (filter, sort, slice);
+only then are those rows read with what the page shows of them. Joining person and ward to every
 visible incident before sorting cost a ward nurse (10,000 visible incidents at a million) about
 50 ms; picking the page's ids first costs about half that (benchmarks/README.md).
 
