@@ -12,6 +12,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from rrp import statements
 from rrp.links import record_url
 from rrp.nhs_number import validate_nhs_number
 
@@ -321,6 +322,18 @@ class CarerLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.consented_at is not None and self.withdrawn_at is None
+
+
+def current_wards(person_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Each of these people's ward now, as (id, name), for a page of people: one statement,
+    compiled once for each number of people (rrp.statements.values)."""
+
+    def build(ids):
+        current = Admission.objects.current().filter(service_user__in=ids).order_by()
+        return current.values_list("service_user_id", "ward_id", "ward__name")
+
+    rows = statements.values(Admission, "current_wards", build, person_ids)
+    return {person: (ward, name) for person, ward, name in rows}
 
 
 class AdmissionQuerySet(models.QuerySet):

@@ -7,12 +7,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from rrp import permissions, roles, services
+from rrp import listing, permissions, roles, services, statements
 from rrp.filters import ServiceUserFilter
 from rrp.forms import AdmissionForm, DischargeForm, ServiceUserForm, TransferForm
 from rrp.history import history_rows
 from rrp.hooks import Panel, PanelItem, collect
-from rrp.models import Admission, ServiceUser, Ward
+from rrp.models import Admission, ServiceUser, Ward, current_wards
 
 
 def querystring_without_page(request) -> str:
@@ -56,19 +56,15 @@ def about(request):
 
 
 def service_user_list(request):
-    visible = permissions.visible(request.user, "view", ServiceUser.objects.all())
-    f = ServiceUserFilter(request.GET, queryset=visible, request=request)
-    people = f.qs if f.is_valid() else visible.none()
-    page = paginate(request, people.order_by("family_name", "given_name"))
-    shown = list(page.object_list)
-    # By the page's ids: the page's queryset as a subquery ran the permission filter and sort again.
-    current = {
-        a.service_user_id: a
-        for a in Admission.objects.current()
-        .filter(service_user__in=[person.pk for person in shown])
-        .select_related("ward")
-    }
-    rows = [(person, current.get(person.pk)) for person in shown]
+    # Read as the incident list is (rrp.listing): counted and the page's ids picked from the people
+    # alone, then that page's people and their wards now, by statements compiled once.
+    people = ServiceUser.objects.order_by("family_name", "given_name", "pk")
+    listed = permissions.listing(request.user, "view", people)
+    f = ServiceUserFilter(request.GET, queryset=listed.queryset, request=request)
+    page = paginate(request, listing.page_rows(f, listed) if f.is_valid() else [])
+    shown = statements.by_ids(ServiceUser, list(page.object_list))
+    wards = current_wards([person.pk for person in shown])
+    rows = [(person, wards[person.pk][1] if person.pk in wards else None) for person in shown]
     return render(
         request,
         "rrp/service_user_list.html",
@@ -77,9 +73,15 @@ def service_user_list(request):
             "rows": rows,
             "page_obj": page,
             "querystring_base": querystring_without_page(request),
-            "can_add": bool(_admitting_wards(request.user).exists()),
+            "can_add": _can_admit(request.user),
         },
     )
+
+
+def _can_admit(user) -> bool:
+    """Whether `user` may add and admit people: `_admitting_wards(user)` has a ward (its ids are
+    read with the user at sign-in)."""
+    return roles.role_of(user) in ("ward_staff", "ward_manager") and bool(roles.staff_ward_ids(user))
 
 
 def _admitting_wards(user):

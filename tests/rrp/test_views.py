@@ -155,3 +155,29 @@ def make_staff_for_test(org):
     from tests.conftest import make_staff
 
     return make_staff("lead.two", "recovery_lead", [], org["forensic"])
+
+
+def test_the_people_list_pages_sorts_filters_and_shows_each_persons_ward(client, nurse, lead, sam, lou, oak):
+    from tests.conftest import make_person
+
+    for n in range(26):
+        make_person(f"p{n:02d}", oak if n == 0 else sam.current_ward)
+    client.force_login(nurse)  # Willow: Sam and 25 more
+    first = client.get(reverse("service_user_list")).text
+    assert "26 people" in first
+    names = [f"P{n:02d} Test" for n in range(1, 26)]
+    assert all(name in first for name in names[:24]) and "Sam Test" not in first  # "P.." before "Sam"
+    assert first.index("P01 Test") < first.index("P02 Test") < first.index("P24 Test")
+    assert first.count('<td class="nhsuk-table__cell">Willow</td>') == 25
+    second = client.get(reverse("service_user_list"), {"page": 2}).text
+    assert "Sam Test" in second and "P01 Test" not in second
+    assert "Add and admit a person" in first
+    found = client.get(reverse("service_user_list"), {"q": "p07"}).text
+    assert "1 person" in found and "P07 Test" in found and "P08 Test" not in found
+    refused = client.get(reverse("service_user_list"), {"ward": oak.pk}).text  # not the nurse's ward
+    assert "There is a problem" in refused and "P00 Test" not in refused and "Sam Test" not in refused
+
+    client.force_login(lead)  # Forensic Services: Oak and Willow, not Cedar
+    text = client.get(reverse("service_user_list"), {"ward": oak.pk}).text
+    assert "1 person" in text and '<td class="nhsuk-table__cell">Oak</td>' in text and "Lou Test" not in text
+    assert "Add and admit a person" not in text
