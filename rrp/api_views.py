@@ -5,10 +5,11 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from rrp import permissions, services
+from rrp import permissions, services, statements
 from rrp.api import ScopedViewSet
 from rrp.filters import AdmissionFilter
-from rrp.models import Admission, ServiceUser, Ward
+from rrp.listing import ListedPages
+from rrp.models import Admission, ServiceUser, Ward, current_wards
 from rrp.serializers import AdmissionSerializer, ServiceUserSerializer, TransferSerializer, WardSerializer
 
 
@@ -18,12 +19,23 @@ class WardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     filterset_fields = ["division"]
 
 
-class ServiceUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ServiceUserViewSet(ListedPages, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """People. The list is read as the people list page reads it (rrp.listing)."""
+
     queryset = ServiceUser.objects.prefetch_related(
         Prefetch("admissions", queryset=Admission.objects.current(), to_attr="current_admissions")
-    ).order_by("family_name", "given_name")
+    ).order_by("family_name", "given_name", "pk")
     serializer_class = ServiceUserSerializer
     filterset_fields = ["nhs_number"]
+
+    def page_read(self, ids):
+        return statements.by_ids(ServiceUser, ids)
+
+    def page_loaded(self, rows):
+        wards = current_wards([person.pk for person in rows])
+        for person in rows:  # as ServiceUserSerializer.get_ward reads it
+            person.current_ward_id = wards[person.pk][0] if person.pk in wards else None
+        return rows
 
 
 class AdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

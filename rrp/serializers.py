@@ -41,6 +41,8 @@ class ServiceUserSerializer(serializers.ModelSerializer):
         ]
 
     def get_ward(self, person) -> int | None:
+        if hasattr(person, "current_ward_id"):  # read with a page of people (rrp.api_views)
+            return person.current_ward_id
         current = getattr(person, "current_admissions", None)
         if current is not None:
             return current[0].ward_id if current else None

@@ -70,3 +70,20 @@ def test_schema_and_docs_are_served_with_local_assets(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.text.lower()
+
+
+def test_the_people_api_pages_sorts_and_filters_as_the_people_list(api, lead, sam, kai, lou, oak, willow):
+    from tests.conftest import make_person
+
+    on_oak = make_person("ada", oak)
+    api.force_authenticate(lead)  # Forensic Services: Oak and Willow, not Cedar
+    body = api.get("/api/v1/service-users/", {"page_size": 2}).json()
+    assert body["count"] == 3 and body["next"]
+    rows = [(row["given_name"], row["ward"]) for row in body["results"]]
+    assert rows == [("Ada", oak.pk), ("Kai", willow.pk)]
+    body = api.get("/api/v1/service-users/", {"page_size": 2, "page": 2}).json()
+    assert [(row["given_name"], row["ward"]) for row in body["results"]] == [("Sam", willow.pk)]
+    body = api.get("/api/v1/service-users/", {"nhs_number": on_oak.nhs_number}).json()
+    assert [row["service_user"] for row in body["results"]] == [on_oak.pk]
+    assert api.get("/api/v1/service-users/", {"nhs_number": lou.nhs_number}).json()["count"] == 0
+    assert api.get("/api/v1/service-users/", {"page": 9}).status_code == 404
