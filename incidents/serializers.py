@@ -5,9 +5,10 @@ from incidents.models import Incident, Intervention, StaffInvolvement
 from incidents.permissions import is_subject, recordable_people
 from incidents.services import EDITABLE_FIELDS
 from rrp.models import ServiceUser
+from rrp.serializers import FieldsOnce
 
 
-class InterventionSerializer(serializers.ModelSerializer):
+class InterventionSerializer(FieldsOnce, serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give the id to change an existing row.")
 
     class Meta:
@@ -29,7 +30,7 @@ class InterventionSerializer(serializers.ModelSerializer):
         read_only_fields = ["group", "duration_minutes"]
 
 
-class StaffInvolvementSerializer(serializers.ModelSerializer):
+class StaffInvolvementSerializer(FieldsOnce, serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give the id to change an existing row.")
 
     class Meta:
@@ -48,7 +49,7 @@ class RecordablePersonField(serializers.PrimaryKeyRelatedField):
         return recordable_people(request.user)
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(FieldsOnce, serializers.ModelSerializer):
     service_user = RecordablePersonField()
     deescalation = serializers.ListField(
         child=serializers.ChoiceField(choices=DEESCALATION_TECHNIQUES), required=False

@@ -2,9 +2,10 @@ from rest_framework import serializers
 
 from incidents.reviews.models import Account, PathwayEntry, Review, ReviewAction
 from incidents.reviews.services import review_missing
+from rrp.serializers import FieldsOnce
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(FieldsOnce, serializers.ModelSerializer):
     service_user = serializers.IntegerField(source="incident.service_user_id", read_only=True)
     ward = serializers.IntegerField(source="incident.ward_id", read_only=True)
     missing = serializers.SerializerMethodField(

@@ -132,3 +132,26 @@ def test_no_delete_through_the_api(api, nurse, sam):
     incident = make_incident(sam, nurse)
     api.force_authenticate(nurse)
     assert api.delete(f"/api/v1/incidents/{incident.pk}/").status_code == 405
+
+
+def test_serializers_whose_fields_are_made_once_answer_as_drf_makes_them(api, nurse, sam, monkeypatch):
+    """rrp.serializers.FieldsOnce: the same list and record as DRF's own ModelSerializer gives."""
+    from rrp.serializers import FieldsOnce
+
+    incident = make_incident(sam, nurse)
+    api.force_authenticate(nurse)
+    once = [api.get("/api/v1/incidents/").json(), api.get(f"/api/v1/incidents/{incident.pk}/").json()]
+    monkeypatch.setattr(FieldsOnce, "get_fields", lambda self: super(FieldsOnce, self).get_fields())
+    each_time = [api.get("/api/v1/incidents/").json(), api.get(f"/api/v1/incidents/{incident.pk}/").json()]
+    assert once == each_time and once[0]["results"][0]["interventions"]
+
+
+def test_a_serializers_own_change_to_its_fields_stays_its_own(api, nurse, sam):
+    from incidents.serializers import IncidentSerializer
+
+    incident = make_incident(sam, nurse)
+    changing = IncidentSerializer(incident)  # the person of an incident cannot be changed
+    assert changing.fields["service_user"].read_only
+    creating = IncidentSerializer(data={})
+    assert not creating.fields["service_user"].read_only
+    assert not creating.is_valid() and "service_user" in creating.errors
