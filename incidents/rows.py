@@ -47,29 +47,35 @@ def _when(incident: Incident) -> str:
     return f"Draft {incident.pk}"
 
 
-def _interventions(incident: Incident) -> str:
+def _interventions(interventions) -> str:
     grouped = settings.USE_THOUSAND_SEPARATOR  # else localize() writes a number as str() does
     items = [
         f"{escape(_TYPE_LABELS.get(item.type_code, item.type_code))} "
         f"({escape(localize(item.duration_minutes) if grouped else item.duration_minutes)} min)"
-        for item in incident.interventions.all()
+        for item in interventions
     ]
     return "; ".join(items) if items else "None yet"
 
 
-def _row(incident: Incident) -> str:
+def _row(incident: Incident, interventions) -> str:
     link = f'<a href="{escape(record_url("incidents:detail", incident.pk))}">{_when(incident)}</a>'
     cells = (
         ("When", link),
         ("Person", escape(incident.service_user.display_name)),
         ("Ward", escape(incident.ward.name)),
-        ("Interventions", _interventions(incident)),
+        ("Interventions", _interventions(interventions)),
         ("Status", status_tag(incident) + "\n"),  # as the list's template wrote it
     )
     body = "\n    ".join(_CELL.format(heading=heading, value=value) for heading, value in cells)
     return f'\n  <tr role="row" class="nhsuk-table__row">\n    {body}\n  </tr>\n  '
 
 
-def rows_html(incidents) -> SafeString:
-    """The list's table rows for `incidents` (with person, ward and interventions loaded)."""
-    return mark_safe("".join(_row(incident) for incident in incidents))  # noqa: S308 (every value escaped)
+def rows_html(incidents, interventions: dict | None = None) -> SafeString:
+    """The list's table rows for `incidents` (with person and ward loaded), with their
+    interventions from `interventions` (by incident id: rrp.statements.children_of) or else
+    prefetched on each incident."""
+    rows = (
+        _row(incident, incident.interventions.all() if interventions is None else interventions[incident.pk])
+        for incident in incidents
+    )
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped)

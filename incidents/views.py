@@ -62,8 +62,9 @@ def _listed(queryset):
 
 
 def incidents_page(request, listed):
-    """The list's filter and page of `listed` (incidents_listed_for) for this request: the page's
-    ids read as incidents.listing says, then those rows with their person, ward and interventions."""
+    """The list's filter and page of `listed` (incidents_listed_for) for this request, and the
+    page's interventions by incident: the page's ids read as rrp.listing says, then those rows with
+    their person and ward, and their interventions."""
     f = IncidentFilter(request.GET, queryset=listed.queryset, request=request)
     rows = (
         listing.page_rows(f, listed)
@@ -73,24 +74,22 @@ def incidents_page(request, listed):
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     # The page's rows with their person, ward and interventions (as _listed reads them), by
     # statements built once (rrp.statements) rather than a queryset compiled on each request.
-    page.object_list = statements.by_ids(
-        Incident, page.object_list, related=("service_user", "ward"), children=("interventions",)
-    )
-    return f, page
+    page.object_list = statements.by_ids(Incident, page.object_list, related=("service_user", "ward"))
+    return f, page, statements.children_of(page.object_list, "interventions")
 
 
 def incident_list(request):
     role = roles.role_of(request.user)
     if role == roles.SERVICE_USER:
         return redirect("incidents:mine")
-    f, page = incidents_page(request, incidents_listed_for(request.user))
+    f, page, interventions = incidents_page(request, incidents_listed_for(request.user))
     return render(
         request,
         "incidents/incident_list.html",
         {
             "filter": f,
             "page_obj": page,
-            "rows_html": rows_html(page.object_list),
+            "rows_html": rows_html(page.object_list, interventions),
             "querystring_base": querystring_without_page(request),
             "export_query": request.GET.urlencode(),
             "can_record": may_record_anyone(request.user),

@@ -86,3 +86,16 @@ def test_dates_are_written_as_the_date_filter_writes_them_in_winter_and_summer(o
     assert html == TEMPLATE_LOOP.render(Context({"incidents": incidents}))
     for written in starts.values():
         assert f">{written}</a>" in html
+
+
+def test_the_list_pages_rows_read_by_statements_are_the_template_loops_html(every_kind):
+    """As the list page reads them: rows by id, interventions by incident (rrp.statements)."""
+    from rrp import statements
+
+    listed = list(_listed(Incident.objects.filter(pk__in=[incident.pk for incident in every_kind])))
+    incidents = statements.by_ids(
+        Incident, [incident.pk for incident in listed], related=("service_user", "ward")
+    )
+    html = rows_html(incidents, statements.children_of(incidents, "interventions"))
+    assert html == TEMPLATE_LOOP.render(Context({"incidents": listed}))
+    assert html.count("None yet") == 1  # the draft, which has no interventions yet
