@@ -17,8 +17,7 @@ def narrows(filterset) -> bool:
 def visible_wards(request):
     if request is None:
         return Ward.objects.none()
-    # The ids read when the choices are (permissions.VisibleIds), by a statement compiled once.
-    return Ward.objects.filter(pk__in=permissions.VisibleIds(request.user, "view", Ward))
+    return permissions.visible_choices(request.user, "view", Ward)
 
 
 class ServiceUserFilter(django_filters.FilterSet):

@@ -296,42 +296,58 @@ def _narrowing(model, values) -> Q:
     return Q(**{f"{_narrowers[model][0]}__in": values})
 
 
-def visible_ids(user, perm: str, model) -> list[int]:
-    """The ids of `model`'s rows on which `user` holds `perm`, in order: the rows of `visible()`
-    for a model that is not `narrow`ed and of which a user is granted few rows (wards, for the
-    select boxes of wards on every list's filters).
+def visible_rows(user, perm: str, model) -> list[Model]:
+    """The rows of `visible(user, perm, model.objects.all())` in the model's ordering, for a
+    model that is not `narrow`ed and of which a user is granted few rows (wards, for the select
+    boxes of wards on every list's filters: `visible_choices`).
 
     One statement compiled once (rrp.statements.values), its answer kept on the user object until
     any grant or group membership changes: building `visible()`'s queryset and compiling it for a
-    select box took about 1 ms of the incident list (benchmarks/README.md, change 49)."""
+    select box took about 1 ms of the incident list and the people list (benchmarks/README.md,
+    changes 49 and 57)."""
     if not user.is_authenticated:
         return []
     if not _direct(model) or model in _narrowers:
-        return sorted(visible(user, perm, model.objects.all()).values_list("pk", flat=True))
-    cached = getattr(user, "_rrp_visible_ids", None)
+        return list(visible(user, perm, model.objects.all()))
+    cached = getattr(user, "_rrp_visible_rows", None)
     if cached is None or cached[0] != _generation[0]:
         cached = (_generation[0], {})
-        user._rrp_visible_ids = cached
+        user._rrp_visible_rows = cached
     key = (model, perm)
     if key not in cached[1]:
         permission_id = permission_id_of(perm, model)
         if permission_id is None:
             cached[1][key] = []
         else:
+            names = [field.attname for field in model._meta.concrete_fields]
 
             def build(user_id, permission_id, groups):
-                return granted_ids(model, user_id, permission_id, groups)
+                granted = granted_ids(model, user_id, permission_id, groups)
+                return model.objects.filter(pk__in=granted).values_list(*names)
 
-            key_sql = f"visible_ids:{model._meta.label}"
+            key_sql = f"visible_rows:{model._meta.label}"
             rows = statements.values(model, key_sql, build, user.pk, permission_id, group_ids(user))
-            cached[1][key] = sorted({pk for (pk,) in rows})
+            cached[1][key] = statements.instances(model, rows)
     return cached[1][key]
+
+
+def visible_ids(user, perm: str, model) -> list[int]:
+    """The ids of `visible_rows(user, perm, model)`, in order."""
+    return sorted(row.pk for row in visible_rows(user, perm, model))
+
+
+def visible_choices(user, perm: str, model) -> QuerySet:
+    """`visible(user, perm, model.objects.all())` for a select box's choices: read, as the choices
+    are, from `visible_rows` (no statement compiled), and checking a chosen row with the ids of
+    those rows (`VisibleIds`), read only when the box is shown or a row is chosen: a list's filter
+    with a select box of wards costs no query on a request that does neither (the API's lists)."""
+    choices = model.objects.filter(pk__in=VisibleIds(user, perm, model))
+    return statements.read_by(choices, lambda: visible_rows(user, perm, model))
 
 
 class VisibleIds(Expression):
     """`visible_ids(user, perm, model)` as the right-hand side of a `pk__in` filter, read only
-    when a statement using it is compiled: a filter's select box of wards costs no query on a
-    request that neither shows its choices nor checks one (the API's lists)."""
+    when a statement using it is compiled (`visible_choices`)."""
 
     def __init__(self, user, perm: str, model):
         super().__init__(output_field=IntegerField())

@@ -30,8 +30,12 @@ def role_of(user) -> str | None:
     return role
 
 
+# Django works out an enum's `.values` each time it is asked (every page's menu asks several times).
+_STAFF_ROLES = frozenset(StaffProfile.Role.values)
+
+
 def is_staff_role(role: str | None) -> bool:
-    return role in StaffProfile.Role.values
+    return role in _STAFF_ROLES
 
 
 def remember_ward_ids(user, joined: str | None) -> None:

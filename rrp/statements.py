@@ -18,7 +18,8 @@ request stays a queryset.
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 
@@ -290,6 +291,53 @@ def _prefetch(parents: list, related_name: str) -> None:
         done = getattr(parent, related_name).get_queryset()
         done._result_cache, done._prefetch_done = found, True
         parent.__dict__.setdefault("_prefetched_objects_cache", {})[relation.cache_name] = done
+
+
+def instances(model, rows) -> list[Model]:
+    """`model` instances from rows of its concrete columns in their order, as read by `values()`
+    from `values_list(*<the concrete fields' attnames>)`: each value through its field's and the
+    database's converters, as the ORM reads them."""
+    connection = connections[router.db_for_read(model)]
+    columns = _cached(connection, f"columns:{model._meta.label}", lambda c: Columns(model, c))
+    return [columns.instance(row) for row in rows]
+
+
+class _ReadBy:
+    """Mixed into a queryset's class by `read_by`."""
+
+    _reader = None
+
+    def all(self):
+        copied = super().all()
+        copied._reader = self._reader
+        return copied
+
+    def _fetch_all(self):
+        if (
+            self._result_cache is None
+            and self._reader is not None
+            and self._iterable_class is ModelIterable
+            and not self._prefetch_related_lookups
+        ):
+            self._result_cache = list(self._reader())
+        super()._fetch_all()
+
+
+_read_by_classes: dict[type, type] = {}
+
+
+def read_by(queryset: QuerySet, reader) -> QuerySet:
+    """`queryset`, whose rows are `reader()` when it is read as it is, or as copied by `.all()`
+    (as a select box's choices are read), instead of compiling it. Any other use of it (filtered,
+    ordered, counted, sliced) is the queryset's own, compiled as usual. `reader()` must give the
+    queryset's rows, in its order (tests/rrp/test_statements.py)."""
+    cls = type(queryset)
+    if cls not in _read_by_classes:
+        _read_by_classes[cls] = type(f"ReadBy{cls.__name__}", (_ReadBy, cls), {})
+    read = queryset.all()
+    read.__class__ = _read_by_classes[cls]
+    read._reader = reader
+    return read
 
 
 # Stand-ins for the values a `values()` statement takes, written where Django would write them:

@@ -22,12 +22,18 @@ def server_side(captured) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("DECLARE")]
 
 
-def test_choices_keep_their_empty_choice_and_are_read_afresh_each_time(rf, nurse, willow):
+def test_choices_keep_their_empty_choice_and_are_read_afresh_for_each_request(rf, nurse, willow):
+    from django.contrib.auth.models import User
+
     request = rf.get("/")
     request.user = nurse
     form = IncidentFilter({}, request=request).form
     assert [label for _value, label in form.fields["ward"].choices] == ["Any ward", "Willow"]
     Ward.objects.filter(pk=willow.pk).update(name="Willow House")
+    # A user's wards are read once for the request (rrp.permissions.visible_rows); the next
+    # request signs its user in afresh.
+    request.user = User.objects.get(pk=nurse.pk)
+    form = IncidentFilter({}, request=request).form
     assert [label for _value, label in form.fields["ward"].choices] == ["Any ward", "Willow House"]
 
 

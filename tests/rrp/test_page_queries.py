@@ -9,9 +9,9 @@ from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
 
-# Session, user with groups and wards, count, page, current admissions, add button, and the ward
-# filter's ids and rows (two statements that are not compiled on each request: rrp.permissions.VisibleIds).
-PEOPLE_QUERIES = 8
+# Session, user with groups and wards, count, the page's ids, its people, their wards now, and the
+# ward filter's wards (rrp.listing, rrp.permissions.visible_rows).
+PEOPLE_QUERIES = 7
 
 
 def test_people_list_queries_do_not_grow_with_the_people_shown(client, nurse, sam, willow):

@@ -283,6 +283,12 @@ def test_the_wards_a_user_may_see_are_visibles_rows(request, who, willow, oak, c
     assert permissions.visible_ids(user, "view", Ward) == sorted(w.pk for w in expected)
     as_filter = Ward.objects.filter(pk__in=permissions.VisibleIds(user, "view", Ward))
     assert list(as_filter) == sorted(expected, key=lambda ward: ward.name)  # none for nobody's wards
+    read = permissions.visible_rows(user, "view", Ward)
+    assert [values(ward) for ward in read] == [values(ward) for ward in shown.order_by("name")]
+    choices = permissions.visible_choices(user, "view", Ward)
+    with CaptureQueriesContext(connection) as captured:
+        assert list(choices.all()) == read  # the rows already read for this user: no query
+    assert not captured.captured_queries
 
 
 def test_the_wards_a_user_may_see_follow_a_change_of_team(nurse, willow, cedar):
@@ -291,3 +297,24 @@ def test_the_wards_a_user_may_see_follow_a_change_of_team(nurse, willow, cedar):
     assert permissions.visible_ids(nurse, "view", Ward) == sorted([willow.pk, cedar.pk])
     nurse.groups.remove(willow.staff_group)
     assert permissions.visible_ids(nurse, "view", Ward) == [cedar.pk]
+
+
+def test_a_queryset_read_by_a_reader_is_the_querysets_own_once_changed(willow, oak, cedar):
+    from rrp.statements import read_by
+
+    calls = []
+
+    def reader():
+        calls.append(1)
+        return [oak, willow]
+
+    wards = read_by(Ward.objects.filter(pk__in=[oak.pk, willow.pk]), reader)
+    with CaptureQueriesContext(connection) as captured:
+        assert list(wards) == [oak, willow] and list(wards.all()) == [oak, willow]
+    assert not captured.captured_queries and len(calls) == 2
+    # Changed in any other way, it is compiled and read as usual.
+    assert list(wards.order_by("-name")) == [willow, oak]
+    assert wards.get(pk=willow.pk) == willow
+    assert wards.count() == 2 and list(wards.filter(name="Oak")) == [oak]
+    assert list(wards.values_list("name", flat=True)) == ["Oak", "Willow"]
+    assert len(calls) == 2
