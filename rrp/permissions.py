@@ -319,7 +319,7 @@ def visible_rows(user, perm: str, model) -> list[Model]:
         if permission_id is None:
             cached[1][key] = []
         else:
-            names = [field.attname for field in model._meta.concrete_fields]
+            names = statements.columns_of(model)
 
             def build(user_id, permission_id, groups):
                 granted = granted_ids(model, user_id, permission_id, groups)

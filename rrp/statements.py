@@ -293,13 +293,40 @@ def _prefetch(parents: list, related_name: str) -> None:
         parent.__dict__.setdefault("_prefetched_objects_cache", {})[relation.cache_name] = done
 
 
-def instances(model, rows) -> list[Model]:
-    """`model` instances from rows of its concrete columns in their order, as read by `values()`
-    from `values_list(*<the concrete fields' attnames>)`: each value through its field's and the
-    database's converters, as the ORM reads them."""
+def columns_of(model, related=()) -> list[str]:
+    """The names to give `values_list()` for rows that `instances(model, rows, related)` makes:
+    the model's concrete fields, then those of each forward key in `related`."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    for name in related:
+        other = model._meta.get_field(name).related_model
+        names += [f"{name}__{field.name}" for field in other._meta.concrete_fields]
+    return names
+
+
+def instances(model, rows, related=()) -> list[Model]:
+    """`model` instances from rows of `columns_of(model, related)`, as read by `values()`: each
+    value through its field's and the database's converters, as the ORM reads them, and each
+    forward key's row cached as `select_related` caches it (None where the key is empty)."""
     connection = connections[router.db_for_read(model)]
-    columns = _cached(connection, f"columns:{model._meta.label}", lambda c: Columns(model, c))
-    return [columns.instance(row) for row in rows]
+    parts = [_cached(connection, f"columns:{model._meta.label}", lambda c: Columns(model, c))]
+    fields = []
+    for name in related:
+        field = model._meta.get_field(name)
+        other = field.related_model
+        parts.append(
+            _cached(connection, f"columns:{other._meta.label}", lambda c, other=other: Columns(other, c))
+        )
+        fields.append(field)
+    found = []
+    for row in rows:
+        start = len(parts[0])
+        obj = parts[0].instance(row[:start])
+        for field, columns in zip(fields, parts[1:], strict=True):
+            values = row[start : start + len(columns)]
+            start += len(columns)
+            field.set_cached_value(obj, None if values[0] is None else columns.instance(values))
+        found.append(obj)
+    return found
 
 
 class _ReadBy:

@@ -13,9 +13,10 @@ from django import forms
 from django.utils import timezone
 
 from incidents.codes import InterventionGroup
+from rrp import statements
 from rrp.forms import DateInput, NHSFormMixin
 from rrp.models import Division, Ward
-from trends.permissions import wards_for_trends
+from trends.permissions import trend_wards, wards_for_trends
 
 #: The longest range the dashboard draws (monthly points; the SPC needs no more).
 MAX_YEARS = 10
@@ -24,13 +25,25 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _wards(request):
-    return wards_for_trends(request.user) if request else Ward.objects.none()
+    return _trend_wards(request.user) if request else Ward.objects.none()
+
+
+def _trend_wards(user):
+    """`wards_for_trends(user)`, read as it is (a select box's choices, the wards a page covers
+    when no ward is chosen) from the rows `trend_wards` read once for the request."""
+    return statements.read_by(wards_for_trends(user), lambda: trend_wards(user))
 
 
 def _divisions(request):
     if request is None:
         return Division.objects.none()
-    return Division.objects.filter(wards__in=wards_for_trends(request.user)).distinct().order_by("name")
+    user = request.user
+    divisions = Division.objects.filter(wards__in=wards_for_trends(user)).distinct().order_by("name")
+
+    def read():  # the divisions of the user's wards, which are in their divisions' order
+        return list({ward.division_id: ward.division for ward in trend_wards(user)}.values())
+
+    return statements.read_by(divisions, read)
 
 
 def default_range(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -148,7 +161,7 @@ class TrendFilter(django_filters.FilterSet):
 def trend_filter(request, data=None) -> TrendFilter:
     """Bind the filter to the wards `request.user` may see."""
     return TrendFilter(
-        data if data is not None else request.GET, queryset=wards_for_trends(request.user), request=request
+        data if data is not None else request.GET, queryset=_trend_wards(request.user), request=request
     )
 
 

@@ -6,7 +6,7 @@ from rrp.hooks import Panel, PanelItem
 from rrp.links import url
 from trends import dashboard
 from trends.filters import default_options
-from trends.permissions import may_see_trends, wards_for_trends
+from trends.permissions import may_see_trends, trend_wards
 
 ROLES = ("ward_staff", "ward_manager", "recovery_lead")
 
@@ -21,7 +21,7 @@ def attention_panels(request, role):
     """Each ward's latest SPC signal, in one line ("Willow: special cause improvement since May 2026")."""
     if role not in ("ward_manager", "recovery_lead"):
         return []
-    wards = list(wards_for_trends(request.user))
+    wards = trend_wards(request.user)
     if not wards:
         return []
     built = dashboard.build(wards, default_options(), only="rate")
