@@ -414,7 +414,8 @@ NAMED_STAFF = ("reported_by", "signed_off_by", "entered_in_error_by")
 def _load_named_staff(incident):
     """The staff the detail page names (who recorded, signed off, marked in error), in one query
     rather than one each as the template reaches them."""
-    users = User.objects.in_bulk({getattr(incident, f"{name}_id") for name in NAMED_STAFF} - {None})
+    ids = sorted({getattr(incident, f"{name}_id") for name in NAMED_STAFF} - {None})
+    users = {user.pk: user for user in statements.select_in(User, where="id", values=ids, order=[])}
     for name in NAMED_STAFF:
         user = users.get(getattr(incident, f"{name}_id"))
         if user is not None:

@@ -640,7 +640,13 @@ def get_or_404(user, queryset: QuerySet, pk, perm: str | None = None):
         obj = queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    if not has(user, "view", obj):
+    return checked_or_404(user, obj, perm)
+
+
+def checked_or_404(user, obj: Model | None, perm: str | None = None):
+    """`obj` (read already; None when there is no such record) if `user` may view it, else 404;
+    403 if they may view but lack `perm` (as `get_or_404`)."""
+    if obj is None or not has(user, "view", obj):
         raise Http404
     if perm and perm != "view" and not has(user, perm, obj):
         raise PermissionDenied

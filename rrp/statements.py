@@ -293,13 +293,27 @@ def _prefetch(parents: list, related_name: str) -> None:
         parent.__dict__.setdefault("_prefetched_objects_cache", {})[relation.cache_name] = done
 
 
+def _paths(model, related) -> list[tuple[list[str], object]]:
+    """Each forward key path in `related` ("ward", "ward__division") as (the names before its
+    last key, the last key's field); a path's parents must come before it, as in select_related."""
+    found = []
+    for path in related:
+        *parents, last = path.split("__")
+        holder = model
+        for name in parents:
+            holder = holder._meta.get_field(name).related_model
+        if parents and "__".join(parents) not in related[: related.index(path)]:
+            raise ValueError(f"{path}: read {'__'.join(parents)} before it")
+        found.append((parents, holder._meta.get_field(last)))
+    return found
+
+
 def columns_of(model, related=()) -> list[str]:
     """The names to give `values_list()` for rows that `instances(model, rows, related)` makes:
-    the model's concrete fields, then those of each forward key in `related`."""
+    the model's concrete fields, then those of each forward key path in `related`."""
     names = [field.attname for field in model._meta.concrete_fields]
-    for name in related:
-        other = model._meta.get_field(name).related_model
-        names += [f"{name}__{field.name}" for field in other._meta.concrete_fields]
+    for path, (_parents, field) in zip(related, _paths(model, related), strict=True):
+        names += [f"{path}__{other.name}" for other in field.related_model._meta.concrete_fields]
     return names
 
 
@@ -308,25 +322,43 @@ def instances(model, rows, related=()) -> list[Model]:
     value through its field's and the database's converters, as the ORM reads them, and each
     forward key's row cached as `select_related` caches it (None where the key is empty)."""
     connection = connections[router.db_for_read(model)]
-    parts = [_cached(connection, f"columns:{model._meta.label}", lambda c: Columns(model, c))]
-    fields = []
-    for name in related:
-        field = model._meta.get_field(name)
-        other = field.related_model
-        parts.append(
-            _cached(connection, f"columns:{other._meta.label}", lambda c, other=other: Columns(other, c))
-        )
-        fields.append(field)
+    paths = _paths(model, related)
+    parts = [
+        _cached(connection, f"columns:{each._meta.label}", lambda c, each=each: Columns(each, c))
+        for each in [model, *(field.related_model for _parents, field in paths)]
+    ]
     found = []
     for row in rows:
         start = len(parts[0])
         obj = parts[0].instance(row[:start])
-        for field, columns in zip(fields, parts[1:], strict=True):
+        for (parents, field), columns in zip(paths, parts[1:], strict=True):
             values = row[start : start + len(columns)]
             start += len(columns)
-            field.set_cached_value(obj, None if values[0] is None else columns.instance(values))
+            holder = obj
+            for name in parents:
+                holder = getattr(holder, name) if holder is not None else None
+            if holder is not None:
+                field.set_cached_value(holder, None if values[0] is None else columns.instance(values))
         found.append(obj)
     return found
+
+
+_BIGINT = 2**63
+
+
+def record(model, pk: int, related=()) -> Model | None:
+    """The row of `model` (by its default manager) whose primary key is `pk`, with the forward
+    key paths `related` read with it as `select_related(*related)` reads them, or None: one
+    statement compiled once (`values`). A number too big for the column is no row."""
+    if not -_BIGINT <= pk < _BIGINT:
+        return None
+    names = columns_of(model, related)
+
+    def build(pk):
+        return model._default_manager.filter(pk=pk).values_list(*names)
+
+    rows = values(model, f"record:{model._meta.label}:{','.join(related)}", build, pk)
+    return instances(model, rows, related)[0] if rows else None
 
 
 class _ReadBy:

@@ -318,3 +318,31 @@ def test_a_queryset_read_by_a_reader_is_the_querysets_own_once_changed(willow, o
     assert wards.count() == 2 and list(wards.filter(name="Oak")) == [oak]
     assert list(wards.values_list("name", flat=True)) == ["Oak", "Willow"]
     assert len(calls) == 2
+
+
+def test_a_record_is_read_with_its_keys_as_select_related_reads_it(nurse, willow):
+    from incidents.models import Incident
+    from rrp.statements import record
+    from tests.incidents.factories import make_incident
+
+    incident = make_incident(make_person("person.kit", willow), nurse)
+    related = ("service_user", "ward", "ward__division", "admission")
+    expected = Incident.objects.select_related(*related).get(pk=incident.pk)
+    with CaptureQueriesContext(connection) as captured:
+        found = record(Incident, incident.pk, related)
+        assert values(found) == values(expected)
+        for path in ("service_user", "ward", "admission"):
+            assert values(getattr(found, path)) == values(getattr(expected, path))
+        assert values(found.ward.division) == values(expected.ward.division)
+        assert found.reported_by_id == nurse.pk and found.started_at.tzinfo is not None
+    assert len(captured) == 1  # the keys came with it
+    assert record(Incident, incident.pk + 1000, related) is None
+    assert record(Incident, 10**20, related) is None  # too big for the column: no row, no error
+    with pytest.raises(ValueError, match="before it"):
+        record(Incident, incident.pk, ("ward__division",))
+
+
+def test_an_incident_that_is_not_there_is_not_found(client, nurse):
+    client.force_login(nurse)
+    for pk in ("999999", "99999999999999999999"):
+        assert client.get(f"/incidents/{pk}/").status_code == 404
