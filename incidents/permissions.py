@@ -75,7 +75,7 @@ def get_incident_or_404(user, pk: int, perm: str | None = None) -> Incident:
 
     Read with its person, ward, division and admission by one statement compiled once
     (rrp.statements.record): compiling the queryset was about 2 ms of the incident's page
-    (benchmarks/README.md, change 59)."""
+    (benchmarks/README.md, change 58)."""
     incident = statements.record(Incident, pk, ("service_user", "ward", "ward__division", "admission"))
     return permissions.checked_or_404(user, incident, perm)
 

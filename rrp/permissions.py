@@ -304,7 +304,7 @@ def visible_rows(user, perm: str, model) -> list[Model]:
     One statement compiled once (rrp.statements.values), its answer kept on the user object until
     any grant or group membership changes: building `visible()`'s queryset and compiling it for a
     select box took about 1 ms of the incident list and the people list (benchmarks/README.md,
-    changes 49 and 57)."""
+    changes 49 and 56)."""
     if not user.is_authenticated:
         return []
     if not _direct(model) or model in _narrowers:

@@ -42,7 +42,7 @@ def trend_wards(user) -> list[Ward]:
 
     For the trends pages' select boxes and the wards they cover (trends.filters): compiling the
     wards' and divisions' querysets was about 2 ms of the annual statistics' 14 (benchmarks/
-    README.md, change 58)."""
+    README.md, change 57)."""
     cached = getattr(user, "_rrp_trend_wards", None)
     if cached is not None and cached[0] == permissions.generation():
         return cached[1]
