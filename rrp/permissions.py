@@ -6,7 +6,7 @@ clinical access by being a superuser, and every grant or revocation is written t
 """
 
 from collections.abc import Callable, Iterable
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -29,7 +29,8 @@ from django.db.models.signals import m2m_changed, post_migrate
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
-from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+from guardian.utils import get_group_obj_perms_model as _guardian_group_table
+from guardian.utils import get_user_obj_perms_model as _guardian_user_table
 
 from rrp import statements
 from rrp.models import PermissionEvent
@@ -38,6 +39,19 @@ _generation = [0]
 
 # Per model, a field and the values of it that every row a user could be granted has (see `narrow`).
 _narrowers: dict[type[Model], tuple[str, Callable[..., list]]] = {}
+
+
+@cache
+def get_user_obj_perms_model(model):
+    """guardian's table of grants to users for `model`, found once per model (guardian looks
+    through the model's relations each time: about 0.1 ms of a light page asked it several times)."""
+    return _guardian_user_table(model)
+
+
+@cache
+def get_group_obj_perms_model(model):
+    """guardian's table of grants to groups for `model`, found once per model."""
+    return _guardian_group_table(model)
 
 
 def _codename(perm: str, obj: Model) -> str:
