@@ -88,7 +88,14 @@ def first_ids(filterset, listed: Listing, start: int, stop: int) -> list[int] | 
     change 50)."""
     queryset, model = listed.queryset, listed.queryset.model
     query = queryset.query
-    if query.where or query.annotations or query.distinct or query.is_sliced:
+    if (
+        query.where
+        or query.annotations
+        or query.distinct
+        or query.is_sliced
+        or query.extra
+        or query.combinator
+    ):
         return None
     args = permissions.visible_args(listed.user, listed.perm, model)
     if args is None:
