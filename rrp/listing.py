@@ -59,8 +59,8 @@ def page_rows(filterset, listed: Listing) -> PageRows:
     """The rows of `listed` (for example incidents_listed_for) that pass the valid `filterset`."""
     narrowed = narrows(filterset)
     if narrowed and listed.every_row is not None:
-        incidents = filterset.filter_queryset(listed.every_row)
-        return PageRows(incidents.count(), lambda start: incidents)
+        rows = filterset.filter_queryset(listed.every_row)
+        return PageRows(rows.count(), lambda start: rows)
 
     def rows_from(start: int) -> QuerySet:
         if start < PROBE_ROWS:
@@ -124,11 +124,11 @@ def with_rows(ids: list[int], queryset: QuerySet) -> list:
 
 class ListedPages:
     """For an API viewset (`rrp.api.ScopedViewSet`) whose list pages are read as the list pages of
-    the site read theirs: the visible rows as a first page reads them, then each page's ids
-    (`page_rows`), then those rows from the viewset's queryset (`with_rows`), then `page_loaded`.
-    One query more than reading the rows, whatever the page size, and no way of reading the list
-    built that the page does not use. Needs a `filterset_class` (`StrictFilterBackend` keeps the
-    filterset on the view)."""
+    the site read theirs: each page's ids (`page_rows`), then those rows (`page_read`: by default
+    from the viewset's queryset, `with_rows`), then `page_loaded`. One query more than reading the
+    rows, whatever the page size, and no way of reading the list built that the page does not use.
+    Needs a filter set (`filterset_class` or `filterset_fields`: `StrictFilterBackend` keeps it on
+    the view)."""
 
     def get_queryset(self):
         if self.action != "list":

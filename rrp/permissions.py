@@ -346,7 +346,7 @@ def visible_rows(user, perm: str, model) -> list[Model]:
 
 
 def visible_ids(user, perm: str, model) -> list[int]:
-    """The ids of `visible_rows(user, perm, model)`, in order."""
+    """The ids of `visible_rows(user, perm, model)`, sorted."""
     return sorted(row.pk for row in visible_rows(user, perm, model))
 
 
