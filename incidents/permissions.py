@@ -46,12 +46,6 @@ def wards_of_grants(user, model, ward_groups) -> list[int]:
     wards of the rows granted to the user alone. One query, kept on the user object until any
     grant or group membership changes.
     """
-    cache = getattr(user, "_rrp_possible_wards", None)
-    if cache is None or cache[0] != permissions.generation():
-        cache = (permissions.generation(), {})
-        user._rrp_possible_wards = cache
-    if model in cache[1]:
-        return cache[1][model]
 
     def build(user_id, groups):
         alone = permissions.granted_to_user(get_user_model()(pk=user_id), None, model)
@@ -63,11 +57,13 @@ def wards_of_grants(user, model, ward_groups) -> list[int]:
             wards = Ward.objects.filter(ours).order_by().values_list("pk").union(wards)
         return wards
 
-    # The same statement on every request, compiled once (rrp.statements.values).
-    key = f"wards_of_grants:{model._meta.label}:{','.join(ward_groups)}"
-    rows = statements.values(Ward, key, build, user.pk, permissions.group_ids(user))
-    cache[1][model] = sorted({ward for (ward,) in rows})
-    return cache[1][model]
+    def read():
+        # The same statement on every request, compiled once (rrp.statements.values).
+        key = f"wards_of_grants:{model._meta.label}:{','.join(ward_groups)}"
+        rows = statements.values(Ward, key, build, user.pk, permissions.group_ids(user))
+        return sorted({ward for (ward,) in rows})
+
+    return permissions.kept(user, "_rrp_possible_wards", model, read)
 
 
 def get_incident_or_404(user, pk: int, perm: str | None = None) -> Incident:

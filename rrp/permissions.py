@@ -323,26 +323,22 @@ def visible_rows(user, perm: str, model) -> list[Model]:
         return []
     if not _direct(model) or model in _narrowers:
         return list(visible(user, perm, model.objects.all()))
-    cached = getattr(user, "_rrp_visible_rows", None)
-    if cached is None or cached[0] != _generation[0]:
-        cached = (_generation[0], {})
-        user._rrp_visible_rows = cached
-    key = (model, perm)
-    if key not in cached[1]:
+
+    def read():
         permission_id = permission_id_of(perm, model)
         if permission_id is None:
-            cached[1][key] = []
-        else:
-            names = statements.columns_of(model)
+            return []
+        names = statements.columns_of(model)
 
-            def build(user_id, permission_id, groups):
-                granted = granted_ids(model, user_id, permission_id, groups)
-                return model.objects.filter(pk__in=granted).values_list(*names)
+        def build(user_id, permission_id, groups):
+            granted = granted_ids(model, user_id, permission_id, groups)
+            return model.objects.filter(pk__in=granted).values_list(*names)
 
-            key_sql = f"visible_rows:{model._meta.label}"
-            rows = statements.values(model, key_sql, build, user.pk, permission_id, group_ids(user))
-            cached[1][key] = statements.instances(model, rows)
-    return cached[1][key]
+        key_sql = f"visible_rows:{model._meta.label}"
+        rows = statements.values(model, key_sql, build, user.pk, permission_id, group_ids(user))
+        return statements.instances(model, rows)
+
+    return kept(user, "_rrp_visible_rows", (model, perm), read)
 
 
 def visible_ids(user, perm: str, model) -> list[int]:
@@ -623,6 +619,18 @@ def prefetch(user, objects) -> None:
 def generation() -> int:
     """A number that changes whenever any grant or group membership changes (for caches)."""
     return _generation[0]
+
+
+def kept(user, name: str, key, compute):
+    """`compute()`, kept on the user object (one request's) under `name` and `key` until any
+    grant or group membership changes."""
+    cached = getattr(user, name, None)
+    if cached is None or cached[0] != _generation[0]:
+        cached = (_generation[0], {})
+        setattr(user, name, cached)
+    if key not in cached[1]:
+        cached[1][key] = compute()
+    return cached[1][key]
 
 
 def permissions_changed() -> None:

@@ -43,20 +43,19 @@ def trend_wards(user) -> list[Ward]:
     For the trends pages' select boxes and the wards they cover (trends.filters): compiling the
     wards' and divisions' querysets was about 2 ms of the annual statistics' 14 (benchmarks/
     README.md, change 57)."""
-    cached = getattr(user, "_rrp_trend_wards", None)
-    if cached is not None and cached[0] == permissions.generation():
-        return cached[1]
-    chosen = _chosen_by(user)
-    rows = []
-    if chosen is not None:
+
+    def read():
+        chosen = _chosen_by(user)
+        if chosen is None:
+            return []
         how, value = chosen
         names = statements.columns_of(Ward, ("division",))
         rows = statements.values(
             Ward, f"trend_wards:{how}", lambda value: _wards(how, value).values_list(*names), value
         )
-    wards = statements.instances(Ward, rows, ("division",))
-    user._rrp_trend_wards = (permissions.generation(), wards)
-    return wards
+        return statements.instances(Ward, rows, ("division",))
+
+    return permissions.kept(user, "_rrp_trend_wards", None, read)
 
 
 def may_see_trends(user) -> bool:
@@ -65,12 +64,10 @@ def may_see_trends(user) -> bool:
     The menu asks on every page and each trends page asks again: the answer is kept on the user
     object (one request's) until permissions change, so a recovery lead's page asks the database
     once, and ward staff never (their wards are read with the user)."""
-    cached = getattr(user, "_rrp_may_see_trends", None)
-    if cached is not None and cached[0] == permissions.generation():
-        return cached[1]
-    if roles.role_of(user) in STAFF_ROLES:
-        answer = bool(roles.staff_ward_ids(user))
-    else:
-        answer = bool(trend_wards(user))
-    user._rrp_may_see_trends = (permissions.generation(), answer)
-    return answer
+
+    def ask():
+        if roles.role_of(user) in STAFF_ROLES:
+            return bool(roles.staff_ward_ids(user))
+        return bool(trend_wards(user))
+
+    return permissions.kept(user, "_rrp_may_see_trends", None, ask)
